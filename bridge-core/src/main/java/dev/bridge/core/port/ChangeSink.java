@@ -1,0 +1,38 @@
+package dev.bridge.core.port;
+
+import dev.bridge.core.Change;
+import java.util.List;
+
+/**
+ * A destination of changes: Redis, a webhook endpoint, the console. Sinks are named instances; a
+ * configuration may hold several of one type.
+ *
+ * <p>Lifecycle, in this order: {@link #start()} once; then {@link #deliver} any number of times;
+ * then {@link #stop()} once. The engine never calls {@code deliver} after {@code stop} begins.
+ *
+ * <p>Threading: the engine may call {@code deliver} concurrently for batches of different keys,
+ * never for two batches holding the same key. A sink may acknowledge from any thread.
+ */
+public interface ChangeSink {
+
+    /** This instance's name, unique among the configured sinks (e.g. {@code billing}). */
+    String name();
+
+    /** Opens connections and checks the destination is usable. Called once, before any delivery. */
+    default void start() {
+    }
+
+    /**
+     * Delivers a batch. The sink must eventually acknowledge every change of the batch exactly once
+     * through {@code acks} (at once or later, from any thread); a change left unacknowledged holds
+     * back the checkpoint. Must not throw for delivery failures: acknowledge them as
+     * {@link Ack#retry} or {@link Ack#failed} instead.
+     *
+     * @param batch one or more changes; for each key, in order
+     */
+    void deliver(List<Change> batch, Acknowledger acks);
+
+    /** Releases resources. Deliveries still in flight may be acknowledged as retry. Called once. */
+    default void stop() {
+    }
+}

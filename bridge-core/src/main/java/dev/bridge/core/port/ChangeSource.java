@@ -1,0 +1,23 @@
+package dev.bridge.core.port;
+
+import dev.bridge.core.Checkpoint;
+import java.util.Optional;
+
+/**
+ * A stream of changes that can be resumed from a {@link Checkpoint}.
+ *
+ * <p>Threading: implementations are thread-safe; each subscription calls its handler from one
+ * thread of the source's, never concurrently. Lifecycle: a subscription runs from
+ * {@link #subscribe} until it is closed; closing it stops further calls to the handler.
+ */
+public interface ChangeSource {
+
+    /**
+     * Starts delivering changes to {@code handler}.
+     *
+     * @param from the checkpoint to resume after; empty to start from what the source considers
+     *     the beginning (at-least-once sources: the oldest retained change; at-most-once: now)
+     * @return the running subscription
+     */
+    Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler);
+}

@@ -1,0 +1,51 @@
+package dev.bridge.core.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GoldenVectorsTest {
+
+    private final List<GoldenVectors.Vector> vectors = GoldenVectors.load();
+
+    @Test
+    void coverEveryCaseOfTheGenerator() {
+        assertThat(vectors).extracting(GoldenVectors.Vector::name)
+                .containsExactlyElementsOf(GoldenVectors.cases().stream().map(GoldenVectors.Vector::name).toList());
+    }
+
+    @Test
+    void theEncoderProducesExactlyTheCommittedFrames() {
+        for (GoldenVectors.Vector v : vectors) {
+            assertThat(new FrameEncoder(v.maxFrameBytes()).encode(v.id(), v.payload()))
+                    .as(v.name())
+                    .containsExactlyElementsOf(v.frames());
+        }
+    }
+
+    @Test
+    void everyFrameRespectsItsLimitInBytes() {
+        for (GoldenVectors.Vector v : vectors) {
+            for (String frame : v.frames()) {
+                assertThat(frame.getBytes(StandardCharsets.UTF_8).length).as(v.name()).isLessThanOrEqualTo(v.maxFrameBytes());
+            }
+        }
+    }
+
+    @Test
+    void theReassemblerRestoresEveryPayload() {
+        Reassembler reassembler = new Reassembler(ReassemblerOptions.defaults());
+        for (GoldenVectors.Vector v : vectors) {
+            Outcome outcome = null;
+            for (String frame : v.frames()) {
+                outcome = reassembler.accept(frame);
+            }
+            assertThat(outcome).as(v.name()).isInstanceOf(Outcome.Complete.class);
+            assertThat(((Outcome.Complete) outcome).payload().asString()).as(v.name()).isEqualTo(v.payload());
+            assertThat(((Outcome.Complete) outcome).messageId()).isEqualTo(v.id());
+        }
+        assertThat(reassembler.stats().rejectedTotal()).isZero();
+    }
+}
