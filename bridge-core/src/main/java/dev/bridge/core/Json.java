@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,7 +17,16 @@ import java.util.Objects;
  */
 public final class Json {
 
-    static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /**
+     * Streaming reads keep no recursion, so only the reassembler's message size bounds a change;
+     * Jackson's defaults would reject large strings and deep nesting that PostgreSQL accepts.
+     */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(Integer.MAX_VALUE)
+                    .maxNestingDepth(100_000)
+                    .build())
+            .build();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     private final String text;

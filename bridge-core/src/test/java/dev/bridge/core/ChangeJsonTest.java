@@ -62,6 +62,16 @@ class ChangeJsonTest {
     }
 
     @Test
+    void readsValuesBeyondJacksonsDefaultLimits() {
+        String deep = "[".repeat(5_000) + "]".repeat(5_000);
+        String longString = "\"" + "y".repeat(21_000_000) + "\"";
+        for (String val : new String[] {deep, longString}) {
+            Change back = ChangeJson.read("{\"op\":\"INSERT\",\"bucket\":\"b\",\"id\":\"1\",\"ts\":\"2026-11-24T10:15:30Z\",\"val\":" + val + "}");
+            assertThat(back.val().text()).hasSize(val.length());
+        }
+    }
+
+    @Test
     void acceptsMembersInAnyOrderAndIgnoresUnknownOnes() {
         Change back = ChangeJson.read("{\"future\":{\"x\":[1]},\"seq\":5,\"val\":1,\"id\":\"i\",\"ts\":\"2026-11-24T11:15:30+01:00\","
                 + "\"bucket\":\"b\",\"op\":\"DELETE\",\"version\":3}");

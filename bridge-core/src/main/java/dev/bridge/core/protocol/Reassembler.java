@@ -46,7 +46,8 @@ public final class Reassembler {
         }
     };
     private long bufferedBytes;
-    private long nextExpiryCheck = Long.MAX_VALUE;
+    /** When the eldest message in flight may expire, or earlier; meaningless while none is in flight. */
+    private long nextExpiryCheck;
 
     private final AtomicLongArray rejected = new AtomicLongArray(REASONS.length);
     private volatile long completed;
@@ -81,7 +82,7 @@ public final class Reassembler {
     /** Takes one frame and says what became of it. Never throws; a null frame is foreign. */
     public Outcome accept(String frame) {
         long now = nanoClock.getAsLong();
-        if (now - nextExpiryCheck >= 0) {
+        if (!inFlight.isEmpty() && now - nextExpiryCheck >= 0) {
             expire(now);
         }
         try {
@@ -209,10 +210,9 @@ public final class Reassembler {
         }
         int colon = frame.indexOf(':', LEGACY_ID_LENGTH);
         long counter = Long.parseLong(frame, LEGACY_ID_LENGTH, colon, 10);
-        if (counter == 0) {
-            if (assembly != null) {
-                drop(assembly, RejectReason.INTERRUPTED, "a new legacy message for the same id started");
-            }
+        // A start while one is in flight is two changes of one row colliding (docs/protocol.md §3):
+        // its counter mismatches below, so both are dropped rather than one completed with the other's end.
+        if (counter == 0 && assembly == null) {
             tombstones.remove(id);
             makeRoom(0);
             assembly = new Assembly(id, now, options.maxMessageBytes());
@@ -280,7 +280,6 @@ public final class Reassembler {
             release(assembly);
             dropped(assembly, RejectReason.EXPIRED, "incomplete after " + options.expireAfter());
         }
-        nextExpiryCheck = Long.MAX_VALUE;
         updateGauges();
     }
 

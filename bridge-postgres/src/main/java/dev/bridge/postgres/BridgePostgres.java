@@ -1,0 +1,65 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.port.ChangeHandler;
+import dev.bridge.core.port.ChangeSource;
+import dev.bridge.core.port.EventStore;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The one entry point of bridge-postgres: the schema, the event store, table capture and the change
+ * listener for one database and one Bridge schema. Holds no connection itself; thread-safe.
+ *
+ * <pre>{@code
+ * BridgePostgres pg = BridgePostgres.create(dataSource, ConnectionFactory.of(url, user, password),
+ *         PostgresOptions.defaults());
+ * pg.schema().install();
+ * pg.listen(change -> System.out.println(change));
+ * pg.eventStore().append(new Append(new Key("orders", "42"), 0, 1, event, state));
+ * }</pre>
+ */
+public final class BridgePostgres {
+
+    private final BridgeSchema schema;
+    private final EventStore eventStore;
+    private final TableCapture capture;
+    private final PostgresChangeSource changeSource;
+
+    private BridgePostgres(DataSource dataSource, ConnectionFactory listenerConnections, PostgresOptions options) {
+        this.schema = new BridgeSchema(dataSource, options);
+        this.eventStore = new PostgresEventStore(dataSource, options);
+        this.capture = new TableCapture(dataSource, options);
+        this.changeSource = new PostgresChangeSource(listenerConnections, options);
+    }
+
+    /**
+     * @param dataSource connections for writes and administration (a pool is fine)
+     * @param listenerConnections opens the listener's dedicated connections (never pooled)
+     */
+    public static BridgePostgres create(DataSource dataSource, ConnectionFactory listenerConnections, PostgresOptions options) {
+        return new BridgePostgres(Objects.requireNonNull(dataSource, "dataSource"),
+                Objects.requireNonNull(listenerConnections, "listenerConnections"), Objects.requireNonNull(options, "options"));
+    }
+
+    public BridgeSchema schema() {
+        return schema;
+    }
+
+    public EventStore eventStore() {
+        return eventStore;
+    }
+
+    public TableCapture capture() {
+        return capture;
+    }
+
+    public ChangeSource changeSource() {
+        return changeSource;
+    }
+
+    /** Starts a listener that hands every change to {@code handler}; close it to stop. */
+    public PostgresListener listen(ChangeHandler handler) {
+        return changeSource.subscribe(Optional.empty(), handler);
+    }
+}

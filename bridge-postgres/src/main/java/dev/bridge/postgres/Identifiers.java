@@ -1,0 +1,47 @@
+package dev.bridge.postgres;
+
+import java.util.regex.Pattern;
+
+/** Validates and quotes the SQL identifiers that come from configuration. */
+final class Identifiers {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    private Identifiers() {
+    }
+
+    /**
+     * The identifier, double-quoted.
+     *
+     * @param what what it names, for the error message (e.g. "bridge.postgres.schema")
+     * @throws InvalidIdentifierException if it is not a plain identifier
+     */
+    static String quote(String what, String name) {
+        return "\"" + require(what, name) + "\"";
+    }
+
+    static String require(String what, String name) {
+        if (name == null || !IDENTIFIER.matcher(name).matches()) {
+            throw new InvalidIdentifierException(what + " must be a letter or underscore followed by up to 62 letters,"
+                    + " digits or underscores, got " + (name == null ? "nothing" : "'" + printable(name) + "'"));
+        }
+        return name;
+    }
+
+    /** A table name, optionally schema-qualified ({@code orders} or {@code sales.orders}), quoted part by part. */
+    static String quoteTable(String what, String table) {
+        if (table == null) {
+            throw new InvalidIdentifierException(what + " must name a table, got nothing");
+        }
+        int dot = table.indexOf('.');
+        if (dot < 0) {
+            return quote(what, table);
+        }
+        return quote(what + " (schema part)", table.substring(0, dot)) + "." + quote(what + " (table part)", table.substring(dot + 1));
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,10 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.BridgeException;
+
+/** A schema, channel or table name from configuration is not a plain SQL identifier; nothing was run. */
+public final class InvalidIdentifierException extends BridgeException {
+    InvalidIdentifierException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.BridgeException;
+import java.sql.SQLException;
+
+/**
+ * PostgreSQL refused or failed an operation. The message names the operation, the SQLSTATE and
+ * what to check; it never contains credentials.
+ */
+public class PostgresException extends BridgeException {
+
+    private final String sqlState;
+
+    PostgresException(String message, String sqlState, Throwable cause) {
+        super(message, cause);
+        this.sqlState = sqlState;
+    }
+
+    /** The SQLSTATE PostgreSQL reported, or null if the failure happened before the server answered. */
+    public String sqlState() {
+        return sqlState;
+    }
+
+    /** Whether the failure is the connection's (refused, broken, timed out) rather than the statement's. */
+    public boolean isConnectionFailure() {
+        return sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("57P");
+    }
+
+    static PostgresException of(String action, SQLException e) {
+        String state = e.getSQLState();
+        String hint = state != null && (state.startsWith("08") || state.startsWith("57P"))
+                ? "; check that PostgreSQL is running and reachable (bridge.postgres.host/port or DB_HOST/DB_PORT)"
+                : state != null && state.startsWith("28")
+                        ? "; check the user and password (bridge.postgres.user/password or DB_USER/DB_PASSWORD)"
+                        : "";
+        return new PostgresException("could not " + action + ": " + e.getMessage()
+                + (state == null ? "" : " [SQLSTATE " + state + "]") + hint, state, e);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.ChangeJson;
+import dev.bridge.core.Gap;
+import dev.bridge.core.MalformedChangeException;
+import dev.bridge.core.port.ChangeHandler;
+import dev.bridge.core.port.Subscription;
+import dev.bridge.core.protocol.Outcome;
+import dev.bridge.core.protocol.Reassembler;
+import dev.bridge.core.protocol.RejectReason;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running subscription to the change channel: one thread, one dedicated connection in autocommit
+ * (no transaction is ever held open while waiting), reconnecting with exponential backoff and full
+ * jitter, and telling its handler about every gap. At-most-once: changes committed while it is
+ * disconnected are not seen (part 2 adds catch-up from the change log).
+ *
+ * <p>Frames from other senders are rejected, counted in {@link #stats()} and logged once per kind;
+ * they never reach the handler. Thread-safe.
+ */
+public final class PostgresListener implements Subscription {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
+    private static final long MAX_POLL_MILLIS = 250;
+
+    private final ConnectionFactory connections;
+    private final PostgresOptions options;
+    private final ChangeHandler handler;
+    private final Reassembler reassembler;
+    private final Thread thread;
+    private final Set<RejectReason> loggedReasons = EnumSet.noneOf(RejectReason.class);
+    private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile boolean connected;
+    private volatile long notifications;
+    private volatile long changes;
+    private volatile long malformed;
+    private volatile long reconnects;
+    private volatile double queueUsage;
+    private volatile int backendPid;
+    private boolean loggedMalformed;
+
+    PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler) {
+        this.connections = connections;
+        this.options = options;
+        this.handler = handler;
+        this.reassembler = new Reassembler(options.reassembly(), this::logDrop);
+        this.thread = new Thread(this::run, "bridge-listener-" + options.channel());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Waits until the listener is listening; returns false on timeout. */
+    public boolean awaitListening(Duration timeout) throws InterruptedException {
+        return connectedLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && connected;
+    }
+
+    /** The process id of the listener's backend, or 0 while disconnected; for diagnostics. */
+    public int backendPid() {
+        return backendPid;
+    }
+
+    public ListenerStats stats() {
+        return new ListenerStats(connected, notifications, changes, malformed, reconnects, queueUsage, reassembler.stats());
+    }
+
+    @Override
+    public boolean isActive() {
+        return !closed && thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(MAX_POLL_MILLIS * 4 + options.checkTimeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+
+    private void run() {
+        long backoff = options.reconnectMin().toMillis();
+        Instant lostAt = null;
+        String lostCause = null;
+        boolean everConnected = false;
+        Instant subscribedAt = Instant.now();
+        while (!closed) {
+            try (Connection c = connections.open()) {
+                c.setAutoCommit(true);
+                PGConnection pg = c.unwrap(PGConnection.class);
+                backendPid = pg.getBackendPID();
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + Identifiers.quote("channel", options.channel()));
+                }
+                connected = true;
+                connectedLatch.countDown();
+                backoff = options.reconnectMin().toMillis();
+                if (everConnected) {
+                    reconnects++;
+                    log.info("listener reconnected to channel {}", options.channel());
+                }
+                if (lostAt != null) {
+                    handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
+                    lostAt = null;
+                }
+                everConnected = true;
+                listen(c, pg);
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                if (connected || lostAt == null) {
+                    lostAt = everConnected ? Instant.now() : subscribedAt;
+                    lostCause = describe(e);
+                }
+                markDisconnected();
+                long delay = ThreadLocalRandom.current().nextLong(backoff + 1);
+                log.warn("listener on channel {} lost its connection ({}); reconnecting in {} ms",
+                        options.channel(), describe(e), delay);
+                backoff = Math.min(backoff * 2, options.reconnectMax().toMillis());
+                if (!sleep(delay)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        markDisconnected();
+    }
+
+    private void listen(Connection c, PGConnection pg) throws SQLException, InterruptedException {
+        long checkEvery = options.checkInterval().toNanos();
+        long nextCheck = System.nanoTime();
+        int poll = (int) Math.min(MAX_POLL_MILLIS, options.checkInterval().toMillis());
+        while (!closed) {
+            if (System.nanoTime() - nextCheck >= 0) {
+                check(c);
+                reassembler.expire();
+                nextCheck = System.nanoTime() + checkEvery;
+            }
+            PGNotification[] received = pg.getNotifications(poll);
+            if (received == null) {
+                continue;
+            }
+            for (PGNotification n : received) {
+                if (options.channel().equals(n.getName())) {
+                    notifications++;
+                    handle(n.getParameter());
+                }
+            }
+        }
+    }
+
+    /**
+     * Proves the connection alive within {@code checkTimeout} (a blocked wait for notifications never
+     * notices a dead socket) and reads the notification queue's fill.
+     */
+    private void check(Connection c) throws SQLException {
+        c.setNetworkTimeout(Runnable::run, (int) options.checkTimeout().toMillis());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_notification_queue_usage()")) {
+            rs.next();
+            double usage = rs.getDouble(1);
+            if (usage >= options.queueUsageWarning() && queueUsage < options.queueUsageWarning()) {
+                log.warn("PostgreSQL's notification queue is {}% full (warning at {}%); a listener is not keeping up"
+                        + " or a session holds a transaction open", Math.round(usage * 100), Math.round(options.queueUsageWarning() * 100));
+            }
+            queueUsage = usage;
+        } finally {
+            c.setNetworkTimeout(Runnable::run, 0);
+        }
+    }
+
+    private void handle(String frame) throws InterruptedException {
+        Outcome outcome = reassembler.accept(frame);
+        if (outcome instanceof Outcome.Complete complete) {
+            Change change;
+            try {
+                change = options.reassembly().legacyFrames() && !frame.startsWith("B1")
+                        ? ChangeJson.readLegacy(complete.payload(), Instant.now())
+                        : ChangeJson.read(complete.payload());
+            } catch (MalformedChangeException e) {
+                malformed++;
+                if (!loggedMalformed) {
+                    loggedMalformed = true;
+                    log.warn("dropped a message on channel {} that is not a valid change: {} (further ones are only counted)",
+                            options.channel(), e.getMessage());
+                }
+                return;
+            }
+            changes++;
+            handler.onChange(change);
+        } else if (outcome instanceof Outcome.Rejected rejected) {
+            logDrop(rejected);
+        }
+    }
+
+    private void logDrop(Outcome.Rejected rejected) {
+        if (loggedReasons.add(rejected.reason())) {
+            log.warn("rejected a frame on channel {}: {} ({}); further {} rejections are only counted",
+                    options.channel(), rejected.reason(), rejected.detail(), rejected.reason());
+        } else if (log.isDebugEnabled()) {
+            log.debug("rejected a frame on channel {}: {} ({})", options.channel(), rejected.reason(), rejected.detail());
+        }
+    }
+
+    private void markDisconnected() {
+        if (connected) {
+            connected = false;
+            connectedLatch = new CountDownLatch(1);
+        }
+        backendPid = 0;
+    }
+
+    private boolean sleep(long millis) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        try {
+            while (!closed && System.nanoTime() - until < 0) {
+                Thread.sleep(Math.min(50, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+            }
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private String describe(Exception e) {
+        String state = e instanceof SQLException sql && sql.getSQLState() != null ? " [SQLSTATE " + sql.getSQLState() + "]" : "";
+        return e.getMessage() + state + " at " + connections;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.protocol.FrameEncoder;
+import dev.bridge.core.protocol.ReassemblerOptions;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How Bridge uses a PostgreSQL database.
+ *
+ * @param schema the schema holding Bridge's tables and functions
+ * @param channel the {@code NOTIFY} channel changes are sent on
+ * @param maxFrameBytes the largest {@code NOTIFY} payload the triggers send, 64 to 7999 bytes
+ * @param checkInterval how often an idle listener checks its connection is alive
+ * @param checkTimeout how long a check may take before the connection is declared dead
+ * @param reconnectMin the first delay before reconnecting; doubled on each failure, with full jitter
+ * @param reconnectMax the longest delay before reconnecting
+ * @param queueUsageWarning the fill of PostgreSQL's notification queue (0 to 1) past which the
+ *     listener warns; checked every {@code checkInterval}
+ * @param reassembly the listener's reassembly bounds
+ */
+public record PostgresOptions(
+        String schema,
+        String channel,
+        int maxFrameBytes,
+        Duration checkInterval,
+        Duration checkTimeout,
+        Duration reconnectMin,
+        Duration reconnectMax,
+        double queueUsageWarning,
+        ReassemblerOptions reassembly) {
+
+    private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
+            Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
+            ReassemblerOptions.defaults());
+
+    public PostgresOptions {
+        Identifiers.require("schema", schema);
+        Identifiers.require("channel", channel);
+        if (maxFrameBytes < FrameEncoder.MIN_FRAME_BYTES || maxFrameBytes > FrameEncoder.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be between " + FrameEncoder.MIN_FRAME_BYTES + " and "
+                    + FrameEncoder.MAX_FRAME_BYTES + ", got " + maxFrameBytes);
+        }
+        positive("checkInterval", checkInterval);
+        positive("checkTimeout", checkTimeout);
+        positive("reconnectMin", reconnectMin);
+        positive("reconnectMax", reconnectMax);
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("reconnectMax (" + reconnectMax + ") must not be below reconnectMin (" + reconnectMin + ")");
+        }
+        if (!(queueUsageWarning > 0 && queueUsageWarning <= 1)) {
+            throw new IllegalArgumentException("queueUsageWarning must be in (0, 1], got " + queueUsageWarning);
+        }
+        Objects.requireNonNull(reassembly, "reassembly");
+    }
+
+    /**
+     * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
+     * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue.
+     */
+    public static PostgresOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public PostgresOptions withSchema(String value) {
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+    }
+
+    public PostgresOptions withChannel(String value) {
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+    }
+
+    public PostgresOptions withMaxFrameBytes(int value) {
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+    }
+
+    public PostgresOptions withLiveness(Duration interval, Duration timeout) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+    }
+
+    public PostgresOptions withReconnect(Duration min, Duration max) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly);
+    }
+
+    public PostgresOptions withQueueUsageWarning(double value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly);
+    }
+
+    public PostgresOptions withReassembly(ReassemblerOptions value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value);
+    }
+
+    String quotedSchema() {
+        return Identifiers.quote("schema", schema);
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

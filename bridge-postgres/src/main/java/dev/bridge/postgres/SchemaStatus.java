@@ -1,0 +1,27 @@
+package dev.bridge.postgres;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What is installed in a Bridge schema.
+ *
+ * @param schema the schema's name
+ * @param installedVersion the highest migration applied; 0 if Bridge is not installed
+ * @param latestVersion the highest migration this version of Bridge knows
+ * @param capturedTables the user tables whose changes are captured, as given to {@code capture add}
+ */
+public record SchemaStatus(String schema, int installedVersion, int latestVersion, List<String> capturedTables) {
+    public SchemaStatus {
+        Objects.requireNonNull(schema, "schema");
+        capturedTables = List.copyOf(capturedTables);
+    }
+
+    public boolean isInstalled() {
+        return installedVersion > 0;
+    }
+
+    public boolean isUpToDate() {
+        return installedVersion == latestVersion;
+    }
+}
