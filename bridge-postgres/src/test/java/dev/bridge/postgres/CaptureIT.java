@@ -10,6 +10,8 @@ import dev.bridge.core.Key;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.EventStore;
 import dev.bridge.core.protocol.RejectReason;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -196,9 +198,27 @@ class CaptureIT {
     }
 
     @Test
-    void reportsTheNotificationQueueUsage() throws InterruptedException {
-        RecordingHandler.awaitTrue(() -> listener.stats().connected(), WAIT, () -> "not connected");
-        assertThat(listener.stats().queueUsage()).isBetween(0.0, 1.0);
-        assertThat(listener.backendPid()).isPositive();
+    void readsTheQueueUsageAndNeverHoldsATransactionOpen() throws Exception {
+        RecordingHandler other = new RecordingHandler();
+        PostgresOptions fastChecks = options.withLiveness(Duration.ofMillis(200), Duration.ofSeconds(5));
+        try (Connection laggard = db.getConnection();
+                PostgresListener watcher = TestPostgres.bridge(fastChecks).listen(other)) {
+            assertThat(watcher.awaitListening(WAIT)).isTrue();
+            // A session that listens but sits in a transaction reads nothing, so the queue keeps every notification.
+            try (Statement s = laggard.createStatement()) {
+                s.execute("LISTEN " + options.channel());
+                laggard.setAutoCommit(false);
+                s.execute("SELECT 1");
+            }
+            for (int i = 0; i < 300; i++) {
+                TestPostgres.execute(db, "SELECT pg_notify('" + options.channel() + "', repeat('q', 7000))");
+            }
+
+            RecordingHandler.awaitTrue(() -> watcher.stats().queueUsage() > 0, WAIT, () -> "queue usage stays 0");
+            String state = TestPostgres.queryString(db, "SELECT state FROM pg_stat_activity WHERE pid = " + watcher.backendPid());
+            assertThat(state).isEqualTo("idle");
+            assertThat(watcher.stats().reassembly().rejected(RejectReason.FOREIGN)).isGreaterThanOrEqualTo(300);
+            laggard.rollback();
+        }
     }
 }
