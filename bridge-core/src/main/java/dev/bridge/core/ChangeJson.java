@@ -54,12 +54,12 @@ public final class ChangeJson {
      * @throws MalformedChangeException saying what is wrong, without quoting the content
      */
     public static Change read(Payload payload) {
-        return read(payload, null);
+        return read(payload.asString(), null);
     }
 
     /** Reads a change from JSON text; see {@link #read(Payload)}. */
     public static Change read(String json) {
-        return read(Payload.of(json), null);
+        return read(json, null);
     }
 
     /**
@@ -67,11 +67,11 @@ public final class ChangeJson {
      * {@code ts} is taken to be {@code receivedAt}, a missing {@code version} or {@code seq} to be 0.
      */
     public static Change readLegacy(Payload payload, Instant receivedAt) {
-        return read(payload, receivedAt);
+        return read(payload.asString(), receivedAt);
     }
 
-    private static Change read(Payload payload, Instant defaultTs) {
-        try (JsonParser p = Json.FACTORY.createParser(payload.openStream())) {
+    private static Change read(String json, Instant defaultTs) {
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
             p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedChangeException("a change must be a JSON object");
@@ -94,8 +94,8 @@ public final class ChangeJson {
                     case "ts" -> ts = text(p, field);
                     case "version" -> version = number(p, field);
                     case "seq" -> seq = number(p, field);
-                    case "val" -> val = raw(p, payload);
-                    case "old" -> old = raw(p, payload);
+                    case "val" -> val = raw(p, json);
+                    case "old" -> old = raw(p, json);
                     default -> p.skipChildren();
                 }
                 if (value == null) {
@@ -113,7 +113,7 @@ public final class ChangeJson {
             return new Change(Op.parse(op), bucket, id, version, when, val, old, seq);
         } catch (JsonProcessingException e) {
             throw new MalformedChangeException("change is not valid JSON: " + e.getOriginalMessage()
-                    + " at byte " + e.getLocation().getByteOffset());
+                    + " at character " + e.getLocation().getCharOffset());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (IllegalArgumentException e) {
@@ -135,16 +135,16 @@ public final class ChangeJson {
         return p.getLongValue();
     }
 
-    /** The value under the parser as the exact text it occupies in the payload; JSON null as Java null. */
-    private static Json raw(JsonParser p, Payload payload) throws IOException {
+    /** The value under the parser as the exact text it occupies in the message; JSON null as Java null. */
+    private static Json raw(JsonParser p, String json) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
-        long start = p.currentTokenLocation().getByteOffset();
+        long start = p.currentTokenLocation().getCharOffset();
         p.skipChildren();
         p.finishToken();
-        long end = p.currentLocation().getByteOffset();
-        return Json.trusted(payload.asString((int) start, (int) end));
+        long end = p.currentLocation().getCharOffset();
+        return Json.trusted(json.substring((int) start, (int) end));
     }
 
     private static Instant instant(String ts) {

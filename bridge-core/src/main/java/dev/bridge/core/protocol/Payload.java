@@ -7,8 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * The bytes of one reassembled message: UTF-8 text, held as the bodies of the frames it came in so
- * that reassembly copies each byte once. Immutable and safe to share between threads.
+ * The bytes of one reassembled message: UTF-8 text, held as the frames it came in so that
+ * reassembly copies each byte at most once. A message of one frame keeps that frame's text; a split
+ * message keeps its frames' bytes. Immutable and safe to share between threads.
+ *
+ * <p>Text that is not valid Unicode (an unpaired surrogate, which PostgreSQL never sends) is
+ * encoded as {@code '?'} in the byte views, while {@link #asString()} of a one-frame message returns
+ * it as received.
  */
 public final class Payload {
 
@@ -16,15 +21,30 @@ public final class Payload {
     private static final int[] NO_STARTS = new int[0];
     private static final Payload EMPTY = new Payload(NO_SEGMENTS, NO_STARTS, 0);
 
+    /** The one frame's text when this payload is its body ({@code text[textStart ..]}), else null. */
+    private final String text;
+    private final int textStart;
     private final byte[][] segments;
     private final int[] starts;
-    private final int size;
+    /** In bytes; computed on first use for a payload held as text. */
+    private int size;
 
     /** Segment {@code i} is {@code segments[i][starts[i] ..]}; the arrays are owned by this payload. */
     Payload(byte[][] segments, int[] starts, int size) {
+        this.text = null;
+        this.textStart = 0;
         this.segments = segments;
         this.starts = starts;
         this.size = size;
+    }
+
+    /** The body of a frame that holds a whole message: {@code frame[bodyStart ..]}. */
+    Payload(String frame, int bodyStart) {
+        this.text = frame;
+        this.textStart = bodyStart;
+        this.segments = NO_SEGMENTS;
+        this.starts = NO_STARTS;
+        this.size = -1;
     }
 
     /** A payload holding the UTF-8 encoding of {@code text}. */
@@ -42,15 +62,23 @@ public final class Payload {
 
     /** Length in bytes. */
     public int size() {
-        return size;
+        int known = size;
+        if (known < 0) {
+            known = utf8Length(text, textStart);
+            size = known;
+        }
+        return known;
     }
 
     public boolean isEmpty() {
-        return size == 0;
+        return text != null ? textStart == text.length() : size == 0;
     }
 
     /** The bytes as one new array. */
     public byte[] toByteArray() {
+        if (text != null) {
+            return text.substring(textStart).getBytes(StandardCharsets.UTF_8);
+        }
         byte[] out = new byte[size];
         int pos = 0;
         for (int i = 0; i < segments.length; i++) {
@@ -63,6 +91,9 @@ public final class Payload {
 
     /** The whole message decoded as UTF-8. */
     public String asString() {
+        if (text != null) {
+            return text.substring(textStart);
+        }
         if (segments.length == 1) {
             return new String(segments[0], starts[0], size, StandardCharsets.UTF_8);
         }
@@ -75,7 +106,10 @@ public final class Payload {
      * @throws IndexOutOfBoundsException if the range is not within {@code [0, size()]}
      */
     public String asString(int from, int to) {
-        Objects.checkFromToIndex(from, to, size);
+        Objects.checkFromToIndex(from, to, size());
+        if (text != null) {
+            return new String(toByteArray(), from, to - from, StandardCharsets.UTF_8);
+        }
         int seg = 0;
         int segStart = 0;
         while (seg < segments.length && from >= segStart + segments[seg].length - starts[seg]) {
@@ -105,6 +139,10 @@ public final class Payload {
 
     /** Writes the bytes to {@code out} without copying them first. */
     public void writeTo(OutputStream out) throws IOException {
+        if (text != null) {
+            out.write(toByteArray());
+            return;
+        }
         for (int i = 0; i < segments.length; i++) {
             out.write(segments[i], starts[i], segments[i].length - starts[i]);
         }
@@ -112,6 +150,9 @@ public final class Payload {
 
     /** A stream over the bytes; it holds no resources, so closing it is optional. */
     public InputStream openStream() {
+        if (text != null) {
+            return new java.io.ByteArrayInputStream(toByteArray());
+        }
         return new InputStream() {
             private int seg;
             private int pos = segments.length == 0 ? 0 : starts[0];
@@ -150,12 +191,33 @@ public final class Payload {
 
     /** Whether both hold the same bytes. */
     public boolean contentEquals(Payload other) {
-        return size == other.size && java.util.Arrays.equals(toByteArray(), other.toByteArray());
+        return size() == other.size() && java.util.Arrays.equals(toByteArray(), other.toByteArray());
     }
 
     /** A short description; never the content, which may be sensitive. */
     @Override
     public String toString() {
-        return "Payload[" + size + " bytes]";
+        return "Payload[" + size() + " bytes]";
+    }
+
+    /** Bytes of {@code s[from ..]} in UTF-8, counting an unpaired surrogate as the one byte it is encoded as ('?'). */
+    static int utf8Length(String s, int from) {
+        int bytes = 0;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 }

@@ -128,12 +128,13 @@ public final class Reassembler {
             }
             tombstones.remove(id);
             if (FrameHeader.isSingle(kind)) {
-                byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
-                int size = bytes.length - header.bodyStart;
-                if (size > options.maxMessageBytes()) {
-                    return reject(RejectReason.TOO_LARGE, id, tooLarge(size));
+                Payload payload = new Payload(frame, header.bodyStart);
+                // A character takes 1 to 3 bytes per UTF-16 unit, so most frames need no count.
+                long chars = frame.length() - header.bodyStart;
+                if (chars * 3 > options.maxMessageBytes() && payload.size() > options.maxMessageBytes()) {
+                    return reject(RejectReason.TOO_LARGE, id, tooLarge(payload.size()));
                 }
-                return complete(id, new Payload(new byte[][] {bytes}, new int[] {header.bodyStart}, size));
+                return complete(id, payload);
             }
             int declared = header.number;
             if (declared > options.maxMessageBytes()) {
@@ -355,11 +356,12 @@ public final class Reassembler {
 
     /** A reason and the start of the header only: frames may carry data that must not reach logs. */
     private static String describeUnreadable(RejectReason reason, String frame) {
-        int headerish = 0;
-        while (headerish < Math.min(frame.length(), 12) && frame.charAt(headerish) > ' ' && frame.charAt(headerish) < 127) {
-            headerish++;
+        // Up to the first ':' is header; after it may come data, which must not reach logs.
+        int end = 0;
+        while (end < Math.min(frame.length(), 12) && frame.charAt(end) != ':' && frame.charAt(end) > ' ' && frame.charAt(end) < 127) {
+            end++;
         }
-        String start = frame.substring(0, headerish);
+        String start = frame.substring(0, end);
         return switch (reason) {
             case FOREIGN -> "not a Bridge frame (" + frame.length() + " characters)";
             case UNSUPPORTED_VERSION -> "unsupported protocol version in '" + start + "'";
