@@ -1,0 +1,205 @@
+package dev.bridge.core.engine;
+
+import dev.bridge.core.BridgeException;
+import dev.bridge.core.Change;
+import dev.bridge.core.Checkpoint;
+import dev.bridge.core.Gap;
+import dev.bridge.core.port.ChangeHandler;
+import dev.bridge.core.port.ChangeSource;
+import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.DeadLetterStore;
+import dev.bridge.core.port.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes changes from a source and delivers each to every sink whose filter matches: in order per
+ * key and sink, different keys in parallel, in batches, at least once. The consumer's checkpoint
+ * advances only past changes that every sink has delivered or dead-lettered, so a crash loses
+ * nothing and repeats only what was in flight. See {@code docs/delivery.md}.
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #stop()} once; thread-safe.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+
+    private final String consumer;
+    private final ChangeSource source;
+    private final CheckpointStore checkpoints;
+    private final EngineOptions options;
+    private final List<SinkRunner> runners = new ArrayList<>();
+    private final CheckpointTracker tracker = new CheckpointTracker();
+    private final AtomicLong received = new AtomicLong();
+    private final ScheduledExecutorService checkpointer;
+    private volatile boolean accepting;
+    private volatile Checkpoint saved;
+    private Subscription subscription;
+    private boolean started;
+    private boolean stopped;
+
+    /**
+     * @param consumer the name the checkpoint is saved under
+     * @param sinks the sinks, each with a unique name
+     */
+    public DeliveryEngine(String consumer, ChangeSource source, List<SinkBinding> sinks, CheckpointStore checkpoints,
+            DeadLetterStore deadLetters, EngineOptions options, DeliveryObserver observer) {
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.source = Objects.requireNonNull(source, "source");
+        this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+        this.options = Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(deadLetters, "deadLetters");
+        Objects.requireNonNull(observer, "observer");
+        Set<String> names = new HashSet<>();
+        for (SinkBinding binding : sinks) {
+            if (!names.add(binding.sink().name())) {
+                throw new IllegalArgumentException("two sinks are named '" + binding.sink().name() + "'; give each a unique name");
+            }
+            runners.add(new SinkRunner(binding, deadLetters, observer));
+        }
+        if (runners.isEmpty()) {
+            throw new IllegalArgumentException("the engine needs at least one sink");
+        }
+        this.checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bridge-checkpoint-" + consumer);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts every sink, then subscribes to the source from the saved checkpoint.
+     *
+     * @throws BridgeException if a sink fails to start; the sinks already started are stopped
+     */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("the engine was already started");
+        }
+        started = true;
+        List<SinkRunner> running = new ArrayList<>();
+        for (SinkRunner runner : runners) {
+            try {
+                runner.sink().start();
+            } catch (RuntimeException e) {
+                running.forEach(SinkRunner::close);
+                stopped = true;
+                checkpointer.shutdownNow();
+                throw new BridgeException("sink '" + runner.name() + "' failed to start: " + e.getMessage(), e);
+            }
+            running.add(runner);
+            runner.start();
+        }
+        saved = checkpoints.load(consumer).orElse(null);
+        accepting = true;
+        subscription = source.subscribe(java.util.Optional.ofNullable(saved), new Handler());
+        long every = options.checkpointInterval().toMillis();
+        checkpointer.scheduleWithFixedDelay(this::saveCheckpoint, every, every, TimeUnit.MILLISECONDS);
+        log.info("delivery engine {} started from {} with sinks {}", consumer,
+                saved == null ? "the beginning" : "checkpoint " + saved.position(), runners.stream().map(SinkRunner::name).toList());
+    }
+
+    /** Stops within the configured shutdown deadline; see {@link #stop(Duration)}. */
+    public boolean stop() {
+        return stop(options.shutdownDeadline());
+    }
+
+    /**
+     * Graceful stop: takes no more changes, lets deliveries in flight finish until {@code deadline},
+     * abandons the rest (they are redelivered after a restart), stops the sinks and saves the
+     * checkpoint.
+     *
+     * @return whether every change taken was settled in time
+     */
+    public synchronized boolean stop(Duration deadline) {
+        if (!started || stopped) {
+            return true;
+        }
+        stopped = true;
+        accepting = false;
+        runners.forEach(SinkRunner::beginStop);
+        subscription.close();
+        long until = System.nanoTime() + deadline.toNanos();
+        boolean drained = true;
+        try {
+            for (SinkRunner runner : runners) {
+                drained &= runner.awaitDrained(until);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        checkpointer.shutdownNow();
+        saveCheckpoint();
+        runners.forEach(SinkRunner::close);
+        log.info("delivery engine {} stopped{}", consumer, drained ? "" : " (some deliveries were abandoned and will repeat)");
+        return drained;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public EngineStats stats() {
+        List<SinkStats> sinks = runners.stream().map(SinkRunner::stats).toList();
+        return new EngineStats(received.get(), received.get() - tracker.safeCovers(), sinks);
+    }
+
+    /** The last checkpoint saved, or null if none. */
+    public Checkpoint savedCheckpoint() {
+        return saved;
+    }
+
+    private synchronized void saveCheckpoint() {
+        long lowest = Long.MAX_VALUE;
+        for (SinkRunner runner : runners) {
+            lowest = Math.min(lowest, runner.lowestUnsettled());
+        }
+        Checkpoint safe = tracker.advance(lowest);
+        if (safe == null || safe.equals(saved)) {
+            return;
+        }
+        try {
+            checkpoints.save(consumer, safe);
+            saved = safe;
+        } catch (RuntimeException e) {
+            log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
+        }
+    }
+
+    private final class Handler implements ChangeHandler {
+        @Override
+        public void onChange(Change change) throws InterruptedException {
+            if (!accepting) {
+                return;
+            }
+            long position = received.getAndIncrement();
+            for (SinkRunner runner : runners) {
+                runner.offer(position, change);
+            }
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint checkpoint) {
+            if (accepting) {
+                tracker.mark(received.get(), checkpoint);
+            }
+        }
+
+        @Override
+        public void onGap(Gap gap) {
+            log.warn("the source could not see changes from {} to {} ({})", gap.from(), gap.to(), gap.cause());
+        }
+    }
+}

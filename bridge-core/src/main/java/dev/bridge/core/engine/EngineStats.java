@@ -1,0 +1,16 @@
+package dev.bridge.core.engine;
+
+import java.util.List;
+
+/**
+ * The engine's counters.
+ *
+ * @param received changes taken from the source
+ * @param checkpointLag changes taken from the source that the last saved checkpoint does not cover yet
+ * @param sinks per-sink counters, in configuration order
+ */
+public record EngineStats(long received, long checkpointLag, List<SinkStats> sinks) {
+    public EngineStats {
+        sinks = List.copyOf(sinks);
+    }
+}

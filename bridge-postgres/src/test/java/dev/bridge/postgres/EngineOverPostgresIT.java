@@ -1,0 +1,131 @@
+package dev.bridge.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bridge.core.Append;
+import dev.bridge.core.Change;
+import dev.bridge.core.Checkpoint;
+import dev.bridge.core.DeadLetter;
+import dev.bridge.core.Json;
+import dev.bridge.core.Key;
+import dev.bridge.core.Op;
+import dev.bridge.core.engine.DeliveryEngine;
+import dev.bridge.core.engine.DeliveryObserver;
+import dev.bridge.core.engine.DeliveryPolicy;
+import dev.bridge.core.engine.EngineOptions;
+import dev.bridge.core.engine.RetryPolicy;
+import dev.bridge.core.engine.SinkBinding;
+import dev.bridge.core.engine.SinkFilter;
+import dev.bridge.core.port.Ack;
+import dev.bridge.core.port.Acknowledger;
+import dev.bridge.core.port.ChangeSink;
+import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.DeadLetterStore;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The delivery engine fed by the real listener: every change reaches each matching sink, in order per key. */
+class EngineOverPostgresIT {
+
+    @Test
+    void deliversCapturedChangesToEveryMatchingSink() throws InterruptedException {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        bridge.schema().install();
+        Collecting all = new Collecting("all");
+        Collecting accounts = new Collecting("accounts");
+        DeliveryPolicy policy = new DeliveryPolicy(4, 100, Duration.ofMillis(5), 10_000, 64L << 20, Duration.ofSeconds(30),
+                RetryPolicy.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 5, Duration.ofMinutes(1)));
+        DeliveryEngine engine = new DeliveryEngine("it", bridge.changeSource(), List.of(
+                new SinkBinding(all, SinkFilter.all(), policy),
+                new SinkBinding(accounts, new SinkFilter(List.of("acc*"), List.of(), EnumSet.allOf(Op.class)), policy)),
+                new NoCheckpoints(), new NoDeadLetters(), new EngineOptions(Duration.ofMillis(100), Duration.ofSeconds(5)),
+                DeliveryObserver.NONE);
+        engine.start();
+        try {
+            // At most once: only what is committed after the listener's LISTEN arrives, so probe until it does.
+            for (long probe = 0; all.received.isEmpty(); probe++) {
+                bridge.eventStore().append(new Append(new Key("probe", "p"), probe, 1, Json.parse("{}"), Json.parse("{}")));
+                Thread.sleep(50);
+            }
+            for (int v = 0; v < 20; v++) {
+                for (int k = 0; k < 50; k++) {
+                    String bucket = k % 2 == 0 ? "accounts" : "orders";
+                    bridge.eventStore().append(new Append(new Key(bucket, "k" + k), v, 1, Json.parse("{}"), Json.parse("{\"v\":" + (v + 1) + "}")));
+                }
+            }
+            RecordingHandler.awaitTrue(() -> all.workload().size() == 1_000 && accounts.workload().size() == 500, Duration.ofSeconds(60),
+                    () -> "all=" + all.workload().size() + " accounts=" + accounts.workload().size());
+        } finally {
+            engine.stop();
+        }
+        for (Collecting sink : List.of(all, accounts)) {
+            Map<String, Long> last = new HashMap<>();
+            for (Change c : sink.workload()) {
+                assertThat(c.version()).as("order of %s/%s at sink %s", c.bucket(), c.id(), sink.name).isEqualTo(last.getOrDefault(c.bucket() + c.id(), 0L) + 1);
+                last.put(c.bucket() + c.id(), c.version());
+            }
+        }
+        assertThat(accounts.received).allSatisfy(c -> assertThat(c.bucket()).isEqualTo("accounts"));
+    }
+
+    private static final class Collecting implements ChangeSink {
+        final String name;
+        final List<Change> received = new CopyOnWriteArrayList<>();
+
+        Collecting(String name) {
+            this.name = name;
+        }
+
+        List<Change> workload() {
+            return received.stream().filter(c -> !c.bucket().equals("probe")).toList();
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void deliver(List<Change> batch, Acknowledger acks) {
+            for (Change c : batch) {
+                received.add(c);
+                acks.ack(c, Ack.delivered());
+            }
+        }
+    }
+
+    private static final class NoCheckpoints implements CheckpointStore {
+        @Override
+        public Optional<Checkpoint> load(String consumer) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void save(String consumer, Checkpoint checkpoint) {
+        }
+    }
+
+    private static final class NoDeadLetters implements DeadLetterStore {
+        @Override
+        public DeadLetter add(String sink, Change change, String reason, int attempts) {
+            throw new AssertionError("nothing should be dead-lettered: " + reason);
+        }
+
+        @Override
+        public List<DeadLetter> list(String sink, long afterId, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public boolean remove(long id) {
+            return false;
+        }
+    }
+}
