@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -406,7 +405,7 @@ final class SinkRunner {
     private final class Batch implements Acknowledger {
         final List<Change> changes;
         final List<Entry> entries;
-        final IdentityHashMap<Change, Integer> index;
+        final HashMap<Change, Integer> index;
         final boolean[] acked;
         final long deadline;
         int remaining;
@@ -415,7 +414,8 @@ final class SinkRunner {
             this.entries = entries;
             this.deadline = deadline;
             this.changes = new ArrayList<>(entries.size());
-            this.index = new IdentityHashMap<>(entries.size() * 2);
+            // By value: a sink may acknowledge with an equal copy. A batch never holds two equal changes (one per key).
+            this.index = new HashMap<>(entries.size() * 2);
             for (int i = 0; i < entries.size(); i++) {
                 changes.add(entries.get(i).change);
                 index.put(entries.get(i).change, i);

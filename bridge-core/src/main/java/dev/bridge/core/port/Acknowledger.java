@@ -8,7 +8,8 @@ public interface Acknowledger {
 
     /**
      * Reports one change's outcome. Each change of a batch is acknowledged exactly once; further
-     * acknowledgements of the same change are ignored.
+     * acknowledgements of the same change are ignored. The change may be the instance given or an
+     * equal one; a change that was not in the batch is ignored.
      */
     void ack(Change change, Ack ack);
 }

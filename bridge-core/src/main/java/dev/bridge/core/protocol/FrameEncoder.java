@@ -102,7 +102,7 @@ public final class FrameEncoder {
 
     private static String frame(String header, byte[] message, int from, int to) {
         byte[] bytes = new byte[header.length() + to - from];
-        header.getBytes(0, header.length(), bytes, 0);
+        System.arraycopy(header.getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, header.length());
         System.arraycopy(message, from, bytes, header.length(), to - from);
         return new String(bytes, StandardCharsets.UTF_8);
     }

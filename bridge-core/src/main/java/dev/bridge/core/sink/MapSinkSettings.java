@@ -1,0 +1,262 @@
+package dev.bridge.core.sink;
+
+import dev.bridge.core.port.SinkSettings;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@link SinkSettings} over a map, for library users and tests: e.g.
+ * {@code new MapSinkSettings("sinks.audit", Map.of("stream", "stderr"))}.
+ *
+ * <p>Values are taken as given, with these conversions: text from text, numbers and booleans;
+ * whole numbers from numbers and numeric text; booleans from {@code true}/{@code false} in any case;
+ * durations from {@link Duration}s, whole numbers of milliseconds, text such as {@code 250ms},
+ * {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d} (a bare number is milliseconds) and ISO-8601 such as
+ * {@code PT5S}. Lists are {@link Collection}s; blocks are nested {@link Map}s, which a dotted key
+ * ({@code tls.enabled}) also reaches. A null value counts as absent.
+ *
+ * <p>Immutable: the map and its nested maps and lists are copied.
+ */
+public final class MapSinkSettings implements SinkSettings {
+
+    private static final Pattern DURATION = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
+    private static final String DURATION_EXPECTED = "must be a duration such as 500ms, 5s or 2m";
+    private static final int SHOWN_CHARS = 100;
+
+    private final String path;
+    private final Map<String, Object> values;
+
+    /**
+     * @param path where the block is, for messages, e.g. {@code bridge.sinks[1]}
+     * @param values the block's settings by key
+     */
+    @SuppressWarnings("unchecked")
+    public MapSinkSettings(String path, Map<String, ?> values) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(values, "values");
+        if (path.isBlank()) {
+            throw new IllegalArgumentException("path must not be blank, got '" + path + "'");
+        }
+        if (values.keySet().stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("values must not have a null key (block " + path + ")");
+        }
+        this.path = path;
+        this.values = (Map<String, Object>) frozen(values);
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Optional<String> string(String key) {
+        return value(key).map(v -> text(key, v));
+    }
+
+    @Override
+    public Optional<Integer> integer(String key) {
+        return value(key).map(v -> {
+            Long whole = wholeNumber(v);
+            if (whole == null) {
+                throw invalid(key, "must be a whole number, got " + shown(key, v));
+            }
+            if (whole < Integer.MIN_VALUE || whole > Integer.MAX_VALUE) {
+                throw invalid(key, "must be a whole number between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE
+                        + ", got " + shown(key, v));
+            }
+            return whole.intValue();
+        });
+    }
+
+    @Override
+    public Optional<Boolean> bool(String key) {
+        return value(key).map(v -> {
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            if (v instanceof CharSequence s) {
+                String text = s.toString().trim();
+                if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                    return Boolean.valueOf(text);
+                }
+            }
+            throw invalid(key, "must be true or false, got " + shown(key, v));
+        });
+    }
+
+    @Override
+    public Optional<Duration> duration(String key) {
+        return value(key).map(v -> {
+            Duration duration = toDuration(v);
+            if (duration == null) {
+                throw invalid(key, DURATION_EXPECTED + ", got " + shown(key, v));
+            }
+            if (duration.isNegative()) {
+                throw invalid(key, "must not be negative, got " + shown(key, v));
+            }
+            return duration;
+        });
+    }
+
+    @Override
+    public List<String> stringList(String key) {
+        return value(key).map(v -> {
+            if (!(v instanceof Collection<?> items)) {
+                throw invalid(key, "must be a list of text values, got " + shown(key, v));
+            }
+            List<String> list = new ArrayList<>(items.size());
+            int i = 0;
+            for (Object item : items) {
+                list.add(text(key + "[" + i++ + "]", item));
+            }
+            return List.copyOf(list);
+        }).orElse(List.of());
+    }
+
+    @Override
+    public Map<String, String> stringMap(String key) {
+        return value(key).map(v -> {
+            if (!(v instanceof Map<?, ?> entries)) {
+                throw invalid(key, "must be a block of text values, got " + shown(key, v));
+            }
+            Map<String, String> map = new LinkedHashMap<>();
+            entries.forEach((k, item) -> map.put(String.valueOf(k), text(key + "." + k, item)));
+            return Collections.unmodifiableMap(map);
+        }).orElse(Map.of());
+    }
+
+    /** The path and keys only: values may be secret. */
+    @Override
+    public String toString() {
+        return "MapSinkSettings[" + path + ": " + String.join(", ", values.keySet()) + "]";
+    }
+
+    private Optional<Object> value(String key) {
+        Objects.requireNonNull(key, "key");
+        return Optional.ofNullable(lookup(values, key));
+    }
+
+    private static Object lookup(Map<?, ?> block, String key) {
+        if (block.containsKey(key)) {
+            return block.get(key);
+        }
+        int dot = key.indexOf('.');
+        if (dot > 0 && block.get(key.substring(0, dot)) instanceof Map<?, ?> inner) {
+            return lookup(inner, key.substring(dot + 1));
+        }
+        return null;
+    }
+
+    private String text(String key, Object value) {
+        if (value instanceof CharSequence || value instanceof Number || value instanceof Boolean) {
+            return value.toString();
+        }
+        throw invalid(key, "must be text, got " + shown(key, value));
+    }
+
+    private static Long wholeNumber(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        try {
+            if (value instanceof BigInteger big) {
+                return big.longValueExact();
+            }
+            if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
+                return new BigDecimal(value.toString()).longValueExact();
+            }
+            if (value instanceof CharSequence text) {
+                return Long.parseLong(text.toString().trim());
+            }
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static Duration toDuration(Object value) {
+        if (value instanceof Duration duration) {
+            return duration;
+        }
+        if (value instanceof Number) {
+            Long millis = wholeNumber(value);
+            return millis == null ? null : Duration.ofMillis(millis);
+        }
+        if (!(value instanceof CharSequence)) {
+            return null;
+        }
+        String text = value.toString().trim();
+        try {
+            if (text.startsWith("P") || text.startsWith("-P")) {
+                return Duration.parse(text);
+            }
+            if (text.matches("-?\\d+")) {
+                return Duration.ofMillis(Long.parseLong(text));
+            }
+            Matcher m = DURATION.matcher(text);
+            if (!m.matches()) {
+                return null;
+            }
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String shown(String key, Object value) {
+        if (value instanceof Map) {
+            return "a block";
+        }
+        if (value instanceof Collection) {
+            return "a list";
+        }
+        if (value == null) {
+            return "nothing";
+        }
+        if (SinkSettings.looksSecret(key)) {
+            return "<hidden>";
+        }
+        if (value instanceof Number || value instanceof Boolean || value instanceof Duration) {
+            return value.toString();
+        }
+        if (value instanceof CharSequence) {
+            String text = value.toString();
+            return "'" + (text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "…") + "'";
+        }
+        return "a " + value.getClass().getSimpleName();
+    }
+
+    private static Object frozen(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, frozen(v)));
+            return Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof Collection<?> items) {
+            List<Object> copy = new ArrayList<>(items.size());
+            items.forEach(item -> copy.add(frozen(item)));
+            return Collections.unmodifiableList(copy);
+        }
+        return value;
+    }
+}
