@@ -2,6 +2,8 @@ package dev.bridge.postgres;
 
 import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
+import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.core.port.EventStore;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,12 +27,18 @@ public final class BridgePostgres {
     private final EventStore eventStore;
     private final TableCapture capture;
     private final PostgresChangeSource changeSource;
+    private final CheckpointStore checkpoints;
+    private final DeadLetterStore deadLetters;
+    private final Consumers consumers;
 
     private BridgePostgres(DataSource dataSource, ConnectionFactory listenerConnections, PostgresOptions options) {
         this.schema = new BridgeSchema(dataSource, options);
         this.eventStore = new PostgresEventStore(dataSource, options);
         this.capture = new TableCapture(dataSource, options);
         this.changeSource = new PostgresChangeSource(listenerConnections, options);
+        this.checkpoints = new PostgresCheckpointStore(dataSource, options);
+        this.deadLetters = new PostgresDeadLetterStore(dataSource, options);
+        this.consumers = new Consumers(dataSource, options);
     }
 
     /**
@@ -58,7 +66,24 @@ public final class BridgePostgres {
         return changeSource;
     }
 
-    /** Starts a listener that hands every change to {@code handler}; close it to stop. */
+    /** Consumers' checkpoints, in this schema; loading one registers its consumer. */
+    public CheckpointStore checkpointStore() {
+        return checkpoints;
+    }
+
+    public DeadLetterStore deadLetterStore() {
+        return deadLetters;
+    }
+
+    public Consumers consumers() {
+        return consumers;
+    }
+
+    /**
+     * Starts a listener that hands every change to {@code handler}; close it to stop. In
+     * at-least-once mode it starts at the beginning of the retained log and is not a registered
+     * consumer (use {@link #changeSource()} with {@link #checkpointStore()} to resume and hold the log).
+     */
     public PostgresListener listen(ChangeHandler handler) {
         return changeSource.subscribe(Optional.empty(), handler);
     }

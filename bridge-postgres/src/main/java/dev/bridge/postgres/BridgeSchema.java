@@ -30,7 +30,7 @@ public final class BridgeSchema {
     private static final Logger log = LoggerFactory.getLogger(BridgeSchema.class);
     /** The first key of Bridge's advisory locks; the second is the schema's hash. */
     static final int LOCK_NAMESPACE = 0x42524447;
-    private static final List<String> MIGRATIONS = List.of("V1__tables.sql", "V2__capture.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__tables.sql", "V2__capture.sql", "V3__change_log.sql");
 
     private final DataSource dataSource;
     private final PostgresOptions options;
@@ -86,8 +86,7 @@ public final class BridgeSchema {
                 }
                 exec(c, "DROP TRIGGER IF EXISTS bridge_capture ON " + schema + ".bridge_snaps");
                 exec(c, "CREATE TRIGGER bridge_capture AFTER INSERT OR UPDATE OR DELETE ON " + schema + ".bridge_snaps"
-                        + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".bridge_capture_snaps("
-                        + literal(options.channel()) + ", " + literal(Integer.toString(options.maxFrameBytes())) + ")");
+                        + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".bridge_capture_snaps(" + triggerArguments(options) + ")");
                 TableCapture capture = new TableCapture(dataSource, options);
                 for (String table : capture.list(c)) {
                     capture.install(c, table);
@@ -160,6 +159,12 @@ public final class BridgeSchema {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /** The arguments every capture trigger starts with: channel, frame size, mode, inline size. */
+    static String triggerArguments(PostgresOptions options) {
+        return literal(options.channel()) + ", " + literal(Integer.toString(options.maxFrameBytes())) + ", "
+                + literal(options.mode().value()) + ", " + literal(Integer.toString(options.inlineMaxBytes()));
     }
 
     /** An SQL string literal; {@code standard_conforming_strings} is on in every supported version. */

@@ -5,7 +5,7 @@ import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
 import java.util.Optional;
 
-/** {@link ChangeSource} on the capture channel: each subscription is a {@link PostgresListener}. */
+/** {@link ChangeSource} on the change log and the capture channel: each subscription is a {@link PostgresListener}. */
 final class PostgresChangeSource implements ChangeSource {
 
     private final ConnectionFactory connections;
@@ -16,10 +16,20 @@ final class PostgresChangeSource implements ChangeSource {
         this.options = options;
     }
 
-    /** Live changes from now on; {@code from} is ignored until the change log exists (at-most-once). */
+    /**
+     * At-least-once: every logged change after {@code from} (a snapshot checkpoint this source
+     * issued), or the whole retained log if empty. At-most-once: live changes from now on; {@code from}
+     * is ignored.
+     *
+     * @throws IllegalArgumentException if {@code from} is not a checkpoint of this source
+     */
     @Override
     public PostgresListener subscribe(Optional<Checkpoint> from, ChangeHandler handler) {
-        PostgresListener listener = new PostgresListener(connections, options, handler);
+        String position = from.map(Checkpoint::position).orElse(ChangeLog.BEGINNING);
+        if (options.mode() == DeliveryMode.AT_MOST_ONCE) {
+            position = ChangeLog.BEGINNING;
+        }
+        PostgresListener listener = new PostgresListener(connections, options, handler, position);
         listener.start();
         return listener;
     }

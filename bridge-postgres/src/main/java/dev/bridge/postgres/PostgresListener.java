@@ -2,6 +2,7 @@ package dev.bridge.postgres;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
+import dev.bridge.core.Checkpoint;
 import dev.bridge.core.Gap;
 import dev.bridge.core.MalformedChangeException;
 import dev.bridge.core.port.ChangeHandler;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,11 +30,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A running subscription to the change channel: one thread, one dedicated connection in autocommit
  * (no transaction is ever held open while waiting), reconnecting with exponential backoff and full
- * jitter, and telling its handler about every gap. At-most-once: changes committed while it is
- * disconnected are not seen (part 2 adds catch-up from the change log).
+ * jitter, and telling its handler about every gap.
  *
- * <p>Frames from other senders are rejected, counted in {@link #stats()} and logged once per kind;
- * they never reach the handler. Thread-safe.
+ * <p>At-least-once: it reads the change log in snapshot-based batches from its checkpoint, after
+ * every (re)connection, whenever a notification prompts it and at least every poll interval, and
+ * passes a checkpoint after each batch; notifications are only prompts, so a forged one can at most
+ * make it read early. At-most-once: it reassembles the changes from the notifications; changes
+ * committed while it is disconnected are not seen, and frames from other senders are rejected,
+ * counted in {@link #stats()} and logged once per kind, never delivered. Thread-safe.
  */
 public final class PostgresListener implements Subscription {
 
@@ -43,6 +48,13 @@ public final class PostgresListener implements Subscription {
     private final PostgresOptions options;
     private final ChangeHandler handler;
     private final Reassembler reassembler;
+    private final ChangeLog changeLog;
+    private final boolean fromLog;
+    /** The snapshot up to which the log has been handed over. */
+    private String position;
+    /** Seqs (from {@link #batchBase}) of the unfinished batch already handed over, so a re-read after a lost connection skips them. */
+    private final java.util.BitSet handedOver = new java.util.BitSet();
+    private long batchBase = -1;
     private final Thread thread;
     private final Set<RejectReason> loggedReasons = EnumSet.noneOf(RejectReason.class);
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
@@ -56,11 +68,14 @@ public final class PostgresListener implements Subscription {
     private volatile int backendPid;
     private boolean loggedMalformed;
 
-    PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler) {
+    PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler, String from) {
         this.connections = connections;
         this.options = options;
         this.handler = handler;
         this.reassembler = new Reassembler(options.reassembly(), this::logDrop);
+        this.changeLog = new ChangeLog(options);
+        this.fromLog = options.mode() == DeliveryMode.AT_LEAST_ONCE;
+        this.position = ChangeLog.requireSnapshot(from);
         this.thread = new Thread(this::run, "bridge-listener-" + options.channel());
         this.thread.setDaemon(true);
     }
@@ -153,24 +168,96 @@ public final class PostgresListener implements Subscription {
 
     private void listen(Connection c, PGConnection pg) throws SQLException, InterruptedException {
         long checkEvery = options.checkInterval().toNanos();
-        long nextCheck = System.nanoTime();
-        int poll = (int) Math.min(MAX_POLL_MILLIS, options.checkInterval().toMillis());
+        long pollEvery = options.pollInterval().toNanos();
+        long pruneEvery = options.pruneInterval().toNanos();
+        long now = System.nanoTime();
+        long nextCheck = now;
+        long nextPoll = now;
+        long nextPrune = now + pruneEvery;
+        boolean prompted = fromLog;
+        int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
         while (!closed) {
-            if (System.nanoTime() - nextCheck >= 0) {
+            now = System.nanoTime();
+            if (now - nextCheck >= 0) {
                 check(c);
                 reassembler.expire();
-                nextCheck = System.nanoTime() + checkEvery;
+                nextCheck = now + checkEvery;
             }
-            PGNotification[] received = pg.getNotifications(poll);
+            if (fromLog && (prompted || now - nextPoll >= 0)) {
+                readLog(c);
+                prompted = false;
+                nextPoll = System.nanoTime() + pollEvery;
+            }
+            if (fromLog && now - nextPrune >= 0) {
+                long pruned = changeLog.prune(c, options.retention());
+                if (pruned > 0) {
+                    log.info("pruned {} changes from the log of schema {}", pruned, options.schema());
+                }
+                nextPrune = now + pruneEvery;
+            }
+            PGNotification[] received = pg.getNotifications(wait);
             if (received == null) {
                 continue;
             }
             for (PGNotification n : received) {
                 if (options.channel().equals(n.getName())) {
                     notifications++;
-                    handle(n.getParameter());
+                    if (fromLog) {
+                        prompted = true;
+                    } else {
+                        handle(n.getParameter());
+                    }
                 }
             }
+        }
+    }
+
+    /** Hands over every change committed since {@link #position}, page by page, then the new position. */
+    private void readLog(Connection c) throws SQLException, InterruptedException {
+        String next = changeLog.snapshot(c);
+        long afterSeq = 0;
+        List<ChangeLog.Row> rows;
+        do {
+            rows = changeLog.page(c, position, next, afterSeq, options.pageSize());
+            for (ChangeLog.Row row : rows) {
+                afterSeq = row.seq();
+                if (alreadyHandedOver(row.seq())) {
+                    continue;
+                }
+                Change change;
+                try {
+                    change = ChangeJson.read(row.change());
+                } catch (MalformedChangeException e) {
+                    malformed++;
+                    log.error("change {} in the log of schema {} is not a valid change and is skipped: {}",
+                            row.seq(), options.schema(), e.getMessage());
+                    continue;
+                }
+                changes++;
+                handler.onChange(change);
+                markHandedOver(row.seq());
+            }
+        } while (rows.size() == options.pageSize() && !closed);
+        if (!closed) {
+            position = next;
+            batchBase = -1;
+            handedOver.clear();
+            handler.onCheckpoint(new Checkpoint(next));
+        }
+    }
+
+    private boolean alreadyHandedOver(long seq) {
+        long offset = seq - batchBase;
+        return batchBase >= 0 && offset >= 0 && offset < Integer.MAX_VALUE && handedOver.get((int) offset);
+    }
+
+    private void markHandedOver(long seq) {
+        if (batchBase < 0) {
+            batchBase = seq;
+        }
+        long offset = seq - batchBase;
+        if (offset >= 0 && offset < Integer.MAX_VALUE) {
+            handedOver.set((int) offset);
         }
     }
 

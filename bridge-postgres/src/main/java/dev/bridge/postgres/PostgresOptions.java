@@ -17,7 +17,15 @@ import java.util.Objects;
  * @param reconnectMax the longest delay before reconnecting
  * @param queueUsageWarning the fill of PostgreSQL's notification queue (0 to 1) past which the
  *     listener warns; checked every {@code checkInterval}
- * @param reassembly the listener's reassembly bounds
+ * @param reassembly the listener's reassembly bounds (at-most-once mode)
+ * @param mode at-least-once (change log and checkpoints) or at-most-once (notifications only)
+ * @param inlineMaxBytes in at-least-once mode, the largest change sent in full through
+ *     {@code NOTIFY}; a larger one is announced by a small reference and read from the log
+ * @param pollInterval in at-least-once mode, how often the listener reads the log when no
+ *     notification prompts it
+ * @param pageSize in at-least-once mode, the most changes read from the log in one query
+ * @param retention how long logged changes are kept after every consumer has passed them
+ * @param pruneInterval how often the listener prunes the log
  */
 public record PostgresOptions(
         String schema,
@@ -28,11 +36,18 @@ public record PostgresOptions(
         Duration reconnectMin,
         Duration reconnectMax,
         double queueUsageWarning,
-        ReassemblerOptions reassembly) {
+        ReassemblerOptions reassembly,
+        DeliveryMode mode,
+        int inlineMaxBytes,
+        Duration pollInterval,
+        int pageSize,
+        Duration retention,
+        Duration pruneInterval) {
 
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
-            ReassemblerOptions.defaults());
+            ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, 7_900, Duration.ofSeconds(1), 1_000,
+            Duration.ofHours(1), Duration.ofMinutes(1));
 
     public PostgresOptions {
         Identifiers.require("schema", schema);
@@ -52,42 +67,73 @@ public record PostgresOptions(
             throw new IllegalArgumentException("queueUsageWarning must be in (0, 1], got " + queueUsageWarning);
         }
         Objects.requireNonNull(reassembly, "reassembly");
+        Objects.requireNonNull(mode, "mode");
+        if (inlineMaxBytes < 0) {
+            throw new IllegalArgumentException("inlineMaxBytes must not be negative, got " + inlineMaxBytes);
+        }
+        positive("pollInterval", pollInterval);
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
+        }
+        Objects.requireNonNull(retention, "retention");
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("retention must not be negative, got " + retention);
+        }
+        positive("pruneInterval", pruneInterval);
     }
 
     /**
      * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
-     * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue.
+     * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
+     * at-least-once, changes up to 7,900 bytes inline, the log read at least every second in pages of
+     * 1,000, kept an hour after every consumer passed it, pruned every minute.
      */
     public static PostgresOptions defaults() {
         return DEFAULTS;
     }
 
     public PostgresOptions withSchema(String value) {
-        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withChannel(String value) {
-        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withMaxFrameBytes(int value) {
-        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withLiveness(Duration interval, Duration timeout) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly);
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withReconnect(Duration min, Duration max) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withQueueUsageWarning(double value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withReassembly(ReassemblerOptions value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+    }
+
+    public PostgresOptions withMode(DeliveryMode value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+    }
+
+    public PostgresOptions withInlineMaxBytes(int value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, value, pollInterval, pageSize, retention, pruneInterval);
+    }
+
+    public PostgresOptions withLogReading(Duration interval, int rowsPerQuery) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, interval, rowsPerQuery, retention, pruneInterval);
+    }
+
+    public PostgresOptions withPruning(Duration keep, Duration every) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, keep, every);
     }
 
     String quotedSchema() {

@@ -89,10 +89,8 @@ public final class TableCapture {
     void install(Connection c, String table) throws SQLException {
         String quoted = Identifiers.quoteTable("table", table);
         List<String> key = primaryKey(c, quoted, table);
-        StringBuilder args = new StringBuilder()
-                .append(BridgeSchema.literal(options.channel())).append(", ")
-                .append(BridgeSchema.literal(Integer.toString(options.maxFrameBytes()))).append(", ")
-                .append(BridgeSchema.literal(table));
+        StringBuilder args = new StringBuilder(BridgeSchema.triggerArguments(options))
+                .append(", ").append(BridgeSchema.literal(table));
         for (String column : key) {
             args.append(", ").append(BridgeSchema.literal(column));
         }

@@ -176,7 +176,13 @@ class CaptureIT {
     }
 
     @Test
-    void forgedFramesAreRejectedCountedAndNeverDelivered() throws InterruptedException {
+    void forgedFramesAreRejectedCountedAndNeverDeliveredAtMostOnce() throws InterruptedException {
+        listener.close();
+        PostgresOptions atMostOnce = options.withMode(DeliveryMode.AT_MOST_ONCE);
+        BridgePostgres bridge = TestPostgres.bridge(atMostOnce);
+        bridge.schema().install();
+        listener = bridge.listen(handler);
+        assertThat(listener.awaitListening(WAIT)).isTrue();
         String channel = options.channel();
         for (String forged : new String[] {"hello", "{\"op\":\"INSERT\"}", "B1+ff:1:orphan", "B1<zz:10:abc", "B1>zz:5:x",
                 "B9=1:future", "B1=ff:{not json", "B1=fe:{\"op\":\"INSERT\",\"bucket\":\"b\"}"}) {
@@ -200,7 +206,7 @@ class CaptureIT {
     @Test
     void readsTheQueueUsageAndNeverHoldsATransactionOpen() throws Exception {
         RecordingHandler other = new RecordingHandler();
-        PostgresOptions fastChecks = options.withLiveness(Duration.ofMillis(200), Duration.ofSeconds(5));
+        PostgresOptions fastChecks = options.withLiveness(Duration.ofMillis(200), Duration.ofSeconds(5)).withMode(DeliveryMode.AT_MOST_ONCE);
         try (Connection laggard = db.getConnection();
                 PostgresListener watcher = TestPostgres.bridge(fastChecks).listen(other)) {
             assertThat(watcher.awaitListening(WAIT)).isTrue();

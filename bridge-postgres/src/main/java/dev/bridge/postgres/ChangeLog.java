@@ -1,0 +1,101 @@
+package dev.bridge.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the change log in snapshot-based batches (the PgQ technique): a batch is the changes whose
+ * transaction is visible in the newer snapshot and not in the older one. Snapshots, not sequence
+ * numbers, mark progress, because sequence numbers are handed out before commit and so do not
+ * follow commit order.
+ */
+final class ChangeLog {
+
+    /** {@code xmin:xmax:xip,...} as {@code pg_snapshot} prints it. */
+    private static final Pattern SNAPSHOT = Pattern.compile("[0-9]{1,20}:[0-9]{1,20}:([0-9]{1,20}(,[0-9]{1,20})*)?");
+    /** A snapshot in which no transaction is visible: reading from it yields the whole retained log. */
+    static final String BEGINNING = "1:1:";
+    private static final int PRUNE_BATCH = 10_000;
+
+    private final String page;
+    private final String prune;
+
+    ChangeLog(PostgresOptions options) {
+        String s = options.quotedSchema();
+        page = "SELECT seq, change FROM " + s + ".bridge_changes"
+                + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(?::pg_snapshot)"
+                + " AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
+                + " AND seq > ? ORDER BY seq LIMIT ?";
+        prune = "DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT c.seq FROM " + s + ".bridge_changes c"
+                + " WHERE c.created_at < now() - ?::interval AND NOT EXISTS (SELECT 1 FROM " + s + ".bridge_consumers k"
+                + " WHERE NOT pg_visible_in_snapshot(c.txid, k.checkpoint::pg_snapshot)) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
+    }
+
+    static boolean isSnapshot(String position) {
+        return SNAPSHOT.matcher(position).matches();
+    }
+
+    static String requireSnapshot(String position) {
+        if (!isSnapshot(position)) {
+            throw new IllegalArgumentException("a change-log checkpoint is a PostgreSQL snapshot such as 7305:7309:7306,7307,"
+                    + " got '" + position + "'; reset the consumer's checkpoint");
+        }
+        return position;
+    }
+
+    /** The database's current snapshot. */
+    String snapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    record Row(long seq, String change) {
+    }
+
+    /** Up to {@code limit} changes committed between the two snapshots with a seq above {@code afterSeq}, in seq order. */
+    List<Row> page(Connection c, String from, String to, long afterSeq, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(page)) {
+            ps.setString(1, from);
+            ps.setString(2, to);
+            ps.setString(3, to);
+            ps.setString(4, from);
+            ps.setLong(5, afterSeq);
+            ps.setInt(6, limit);
+            List<Row> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(rs.getLong(1), rs.getString(2)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * Deletes, in batches of {@value #PRUNE_BATCH}, each in its own short transaction, the changes older
+     * than {@code retention} that every registered consumer has passed.
+     *
+     * @return how many were deleted
+     */
+    long prune(Connection c, Duration retention) throws SQLException {
+        long deleted = 0;
+        try (PreparedStatement ps = c.prepareStatement(prune)) {
+            ps.setString(1, retention.toMillis() + " milliseconds");
+            int n;
+            do {
+                n = ps.executeUpdate();
+                deleted += n;
+            } while (n == PRUNE_BATCH);
+        }
+        return deleted;
+    }
+}

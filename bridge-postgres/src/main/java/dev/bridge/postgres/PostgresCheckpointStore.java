@@ -1,0 +1,63 @@
+package dev.bridge.postgres;
+
+import dev.bridge.core.Checkpoint;
+import dev.bridge.core.port.CheckpointStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Consumers' checkpoints in {@code bridge_consumers}. A consumer is registered when it first loads
+ * or saves its checkpoint; from then on the log keeps every change it has not passed. A new consumer
+ * starts at the beginning of the retained log.
+ */
+final class PostgresCheckpointStore implements CheckpointStore {
+
+    private final DataSource dataSource;
+    private final String register;
+    private final String select;
+    private final String upsert;
+
+    PostgresCheckpointStore(DataSource dataSource, PostgresOptions options) {
+        this.dataSource = dataSource;
+        String s = options.quotedSchema();
+        register = "INSERT INTO " + s + ".bridge_consumers (name, checkpoint) VALUES (?, ?) ON CONFLICT (name) DO NOTHING";
+        select = "SELECT checkpoint FROM " + s + ".bridge_consumers WHERE name = ?";
+        upsert = "INSERT INTO " + s + ".bridge_consumers (name, checkpoint) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now()";
+    }
+
+    @Override
+    public Optional<Checkpoint> load(String consumer) {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(register)) {
+                ps.setString(1, consumer);
+                ps.setString(2, ChangeLog.BEGINNING);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                ps.setString(1, consumer);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Checkpoint(rs.getString(1))) : Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            throw PostgresException.of("load the checkpoint of consumer " + consumer, e);
+        }
+    }
+
+    @Override
+    public void save(String consumer, Checkpoint checkpoint) {
+        ChangeLog.requireSnapshot(checkpoint.position());
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsert)) {
+            ps.setString(1, consumer);
+            ps.setString(2, checkpoint.position());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresException.of("save the checkpoint of consumer " + consumer, e);
+        }
+    }
+}
