@@ -125,6 +125,8 @@ public final class PostgresListener implements Subscription {
         while (!closed) {
             try (Connection c = connections.open()) {
                 c.setAutoCommit(true);
+                // Every read from the server, not only the liveness check, must give up on a dead socket.
+                c.setNetworkTimeout(Runnable::run, (int) options.checkTimeout().toMillis());
                 PGConnection pg = c.unwrap(PGConnection.class);
                 backendPid = pg.getBackendPID();
                 try (Statement s = c.createStatement()) {
@@ -266,7 +268,6 @@ public final class PostgresListener implements Subscription {
      * notices a dead socket) and reads the notification queue's fill.
      */
     private void check(Connection c) throws SQLException {
-        c.setNetworkTimeout(Runnable::run, (int) options.checkTimeout().toMillis());
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_notification_queue_usage()")) {
             rs.next();
             double usage = rs.getDouble(1);
@@ -275,8 +276,6 @@ public final class PostgresListener implements Subscription {
                         + " or a session holds a transaction open", Math.round(usage * 100), Math.round(options.queueUsageWarning() * 100));
             }
             queueUsage = usage;
-        } finally {
-            c.setNetworkTimeout(Runnable::run, 0);
         }
     }
 

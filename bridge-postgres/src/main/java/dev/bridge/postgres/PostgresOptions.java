@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param channel the {@code NOTIFY} channel changes are sent on
  * @param maxFrameBytes the largest {@code NOTIFY} payload the triggers send, 64 to 7999 bytes
  * @param checkInterval how often an idle listener checks its connection is alive
- * @param checkTimeout how long a check may take before the connection is declared dead
+ * @param checkTimeout how long the listener waits for any answer from the server (a liveness check,
+ *     a read of the change log) before it declares the connection dead
  * @param reconnectMin the first delay before reconnecting; doubled on each failure, with full jitter
  * @param reconnectMax the longest delay before reconnecting
  * @param queueUsageWarning the fill of PostgreSQL's notification queue (0 to 1) past which the

@@ -36,7 +36,7 @@ class SchemaIT {
         String history = history(options);
         SchemaStatus second = schema.install();
 
-        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(2);
+        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(3);
         assertThat(first.isUpToDate()).isTrue();
         assertThat(second).isEqualTo(first);
         assertThat(history(options)).isEqualTo(history);
@@ -58,27 +58,27 @@ class SchemaIT {
         } finally {
             pool.shutdown();
         }
-        assertThat(TestPostgres.queryString(db, "SELECT count(*) FROM " + options.schema() + ".bridge_schema_history")).isEqualTo("2");
+        assertThat(TestPostgres.queryString(db, "SELECT count(*) FROM " + options.schema() + ".bridge_schema_history")).isEqualTo(Integer.toString(BridgeSchema.latestVersion()));
     }
 
     @Test
     void anUpgradeReplacesAnOlderCaptureFunction() {
         PostgresOptions options = TestPostgres.freshOptions();
         BridgeSchema schema = TestPostgres.bridge(options).schema();
-        schema.install();
-        String s = options.schema();
-        // Pretend an older Bridge installed version 1 and its own capture function.
-        TestPostgres.execute(db, "DELETE FROM " + s + ".bridge_schema_history WHERE version = 2");
-        TestPostgres.execute(db, "CREATE OR REPLACE FUNCTION " + s + ".bridge_capture_snaps() RETURNS trigger"
-                + " LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('old', 'old'); RETURN NEW; END $$");
-        TestPostgres.execute(db, "DROP TABLE " + s + ".bridge_captured_tables");
-        assertThat(schema.status().installedVersion()).isEqualTo(1);
+        assertThat(schema.install(2).installedVersion()).isEqualTo(2);
+        assertThat(captureFunctionSource(options)).contains("bridge_send").doesNotContain("bridge_publish");
 
         SchemaStatus upgraded = schema.install();
 
-        assertThat(upgraded.installedVersion()).isEqualTo(2);
-        assertThat(TestPostgres.queryString(db, "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE n.nspname = '" + s + "' AND p.proname = 'bridge_capture_snaps'")).contains("bridge_send").doesNotContain("'old'");
+        assertThat(upgraded.installedVersion()).isEqualTo(3);
+        assertThat(captureFunctionSource(options)).contains("bridge_publish").doesNotContain("bridge_send");
+        assertThat(TestPostgres.queryString(db, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_send'")).isEqualTo("0");
+    }
+
+    private String captureFunctionSource(PostgresOptions options) {
+        return TestPostgres.queryString(db, "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_capture_snaps'");
     }
 
     @Test

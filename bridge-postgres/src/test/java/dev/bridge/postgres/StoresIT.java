@@ -1,0 +1,70 @@
+package dev.bridge.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.Checkpoint;
+import dev.bridge.core.DeadLetter;
+import dev.bridge.core.Json;
+import dev.bridge.core.Op;
+import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.DeadLetterStore;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class StoresIT {
+
+    private static BridgePostgres bridge;
+
+    @BeforeAll
+    static void install() {
+        bridge = TestPostgres.bridge(TestPostgres.freshOptions());
+        bridge.schema().install();
+    }
+
+    @Test
+    void deadLettersKeepTheWholeChangeAndPageBySink() {
+        DeadLetterStore store = bridge.deadLetterStore();
+        Change change = new Change(Op.UPDATE, "orders", "42", 3, Instant.now().truncatedTo(ChronoUnit.MICROS),
+                Json.parse("{\"status\":\"paid\",\"note\":\"é😀\"}"), Json.parse("{\"status\":\"new\"}"), 77);
+
+        DeadLetter first = store.add("billing", change, "400 Bad Request: unknown field", 1);
+        store.add("audit", change, "gave up after 8 attempt(s): 503", 8);
+        DeadLetter third = store.add("billing", change, "410 Gone", 1);
+
+        assertThat(first.id()).isPositive();
+        List<DeadLetter> billing = store.list("billing", 0, 10);
+        assertThat(billing).extracting(DeadLetter::id).containsExactly(first.id(), third.id());
+        assertThat(billing.get(0).change()).isEqualTo(change);
+        assertThat(billing.get(0).reason()).isEqualTo("400 Bad Request: unknown field");
+        assertThat(store.list(null, 0, 10)).hasSize(3);
+        assertThat(store.list(null, first.id(), 1)).hasSize(1).extracting(DeadLetter::sink).containsExactly("audit");
+        assertThat(store.remove(first.id())).isTrue();
+        assertThat(store.remove(first.id())).isFalse();
+        assertThat(store.list("billing", 0, 10)).extracting(DeadLetter::id).containsExactly(third.id());
+        assertThatThrownBy(() -> store.list(null, 0, 0)).hasMessageContaining("limit");
+    }
+
+    @Test
+    void checkpointsRegisterConsumersAndRefuseWhatIsNotASnapshot() {
+        CheckpointStore checkpoints = bridge.checkpointStore();
+
+        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("1:1:"));
+        checkpoints.save("alpha", new Checkpoint("800:805:801,803"));
+        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("800:805:801,803"));
+        assertThatThrownBy(() -> checkpoints.save("alpha", new Checkpoint("805"))).hasMessageContaining("PostgreSQL snapshot");
+
+        Consumers consumers = bridge.consumers();
+        consumers.register("beta");
+        assertThat(consumers.list()).extracting(Consumers.Consumer::name).contains("alpha", "beta");
+        assertThat(consumers.reset("alpha")).isTrue();
+        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("1:1:"));
+        assertThat(consumers.drop("beta")).isTrue();
+        assertThat(consumers.drop("beta")).isFalse();
+        assertThat(consumers.list()).extracting(Consumers.Consumer::name).doesNotContain("beta");
+    }
+}
