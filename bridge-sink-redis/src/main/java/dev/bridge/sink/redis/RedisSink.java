@@ -1,0 +1,279 @@
+package dev.bridge.sink.redis;
+
+import dev.bridge.core.BridgeException;
+import dev.bridge.core.Change;
+import dev.bridge.core.ChangeJson;
+import dev.bridge.core.Key;
+import dev.bridge.core.port.Ack;
+import dev.bridge.core.port.Acknowledger;
+import dev.bridge.core.port.ChangeSink;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pipelines a batch on one connection with automatic flushing off: the first change of every key
+ * goes out in one flush; a key's next change is sent only once Redis has answered its previous one
+ * (the engine normally sends one change per key per batch). So a change is never written after an
+ * earlier change of its key that is to be retried, which keeps pub/sub in order and makes the
+ * stream's repeat check (last seq per object) exact.
+ */
+final class RedisSink implements ChangeSink {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisSink.class);
+
+    /**
+     * KEYS: stream, seen-hash. ARGV: object, seq, change JSON, max length ('0': none). Adds the
+     * change unless the object's last added seq is at least this one: a repeat. Seqs are compared
+     * as decimal text, as Lua's numbers lose precision past 2^53. Seq 0 (unlogged) is never a repeat.
+     */
+    private static final String STREAM_SCRIPT = """
+            local seq = ARGV[2]
+            if seq ~= '0' then
+              local last = redis.call('HGET', KEYS[2], ARGV[1])
+              if last and (#last > #seq or (#last == #seq and last >= seq)) then
+                return 0
+              end
+            end
+            if ARGV[4] == '0' then
+              redis.call('XADD', KEYS[1], '*', 'seq', seq, 'change', ARGV[3])
+            else
+              redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'seq', seq, 'change', ARGV[3])
+            end
+            if seq ~= '0' then
+              redis.call('HSET', KEYS[2], ARGV[1], seq)
+            end
+            return 1
+            """;
+
+    private final String name;
+    private final RedisSinkOptions options;
+    private final Template target;
+    private final String where;
+    private final byte[] maxLen;
+    private final Replies replies;
+    private volatile AbstractRedisClient client;
+    private volatile StatefulConnection<byte[], byte[]> connection;
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private volatile boolean stopped;
+
+    RedisSink(String name, RedisSinkOptions options) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, got '" + name + "'");
+        }
+        this.name = name;
+        this.options = Objects.requireNonNull(options, "options");
+        this.target = new Template(options.target());
+        this.where = options.safeUri();
+        this.maxLen = ascii(Long.toString(options.maxLen().orElse(0)));
+        this.replies = new Replies(where, options.commandTimeout());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * @throws BridgeException if Redis cannot be reached or refuses the credentials; the message
+     *     names the URI without its password
+     */
+    @Override
+    public synchronized void start() {
+        RedisURI uri = RedisSinkOptions.parse(options.uri());
+        uri.setTimeout(options.commandTimeout());
+        SocketOptions socket = SocketOptions.builder().connectTimeout(options.connectTimeout()).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(options.commandTimeout());
+        try {
+            if (options.cluster()) {
+                RedisClusterClient cluster = RedisClusterClient.create(uri);
+                client = cluster;
+                cluster.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket)
+                        .timeoutOptions(timeouts)
+                        .build());
+                StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
+                connection = c;
+                commands = c.async();
+            } else {
+                RedisClient standalone = RedisClient.create(uri);
+                client = standalone;
+                standalone.setOptions(ClientOptions.builder()
+                        .autoReconnect(true)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .socketOptions(socket)
+                        .timeoutOptions(timeouts)
+                        .build());
+                StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
+                connection = c;
+                commands = c.async();
+            }
+        } catch (RuntimeException e) {
+            shutdownClient();
+            throw new BridgeException("redis sink '" + name + "' could not connect to redis at " + where + " ("
+                    + Replies.rootMessage(e) + "); check the sink's uri and password and that Redis is running", e);
+        }
+        connection.setAutoFlushCommands(false);
+        log.info("redis sink '{}' connected to {} ({} to {})", name, where, options.mode(), target);
+    }
+
+    @Override
+    public void deliver(List<Change> batch, Acknowledger acks) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<Key, ArrayDeque<Change>> byKey = new LinkedHashMap<>();
+        for (Change change : batch) {
+            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(change);
+        }
+        for (ArrayDeque<Change> changes : byKey.values()) {
+            sendNext(changes, acks, false);
+        }
+        flush();
+    }
+
+    /** Sends the first of a key's changes; once Redis has it, the next. */
+    private void sendNext(ArrayDeque<Change> changes, Acknowledger acks, boolean flush) {
+        Change change = changes.poll();
+        if (change == null) {
+            return;
+        }
+        CompletionStage<?> reply = send(change);
+        if (flush) {
+            flush();
+        }
+        reply.whenComplete((result, error) -> {
+            Ack ack = error == null ? Ack.delivered() : replies.ackFor(error);
+            acks.ack(change, ack);
+            // A change failed for good is dead-lettered and its key moves on; one to retry holds the rest back.
+            if (!(ack instanceof Ack.Retry)) {
+                sendNext(changes, acks, true);
+                return;
+            }
+            Ack held = Ack.retry("not sent to redis at " + where + ": the change before it of " + change.bucket() + "/"
+                    + change.id() + " (seq " + change.seq() + ") is to be retried");
+            for (Change rest : changes) {
+                acks.ack(rest, held);
+            }
+            changes.clear();
+        });
+    }
+
+    private CompletionStage<?> send(Change change) {
+        RedisClusterAsyncCommands<byte[], byte[]> redis = commands;
+        if (stopped || redis == null) {
+            return CompletableFuture.failedFuture(new SinkStopped(name));
+        }
+        try {
+            byte[] json = ChangeJson.toBytes(change);
+            byte[] key = target.render(change);
+            if (options.mode() == RedisSinkOptions.Mode.PUBSUB) {
+                return redis.publish(key, json);
+            }
+            byte[][] keys = {key, seenKey(key)};
+            return redis.eval(STREAM_SCRIPT, ScriptOutputType.INTEGER, keys, object(change), ascii(Long.toString(change.seq())),
+                    json, maxLen);
+        } catch (RuntimeException e) {
+            // A closed or closing connection may throw rather than fail the future.
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void flush() {
+        StatefulConnection<byte[], byte[]> c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.flushCommands();
+        } catch (RuntimeException e) {
+            // The commands' futures fail on their own and are acknowledged as retry.
+            log.debug("redis sink '{}': flushing commands to {} failed", name, where, e);
+        }
+    }
+
+    /**
+     * The hash of each object's last added seq, in the stream's cluster slot: the stream key's own
+     * hash tag if it has one, else the whole key as the tag.
+     */
+    static byte[] seenKey(byte[] streamKey) {
+        String key = new String(streamKey, StandardCharsets.UTF_8);
+        int open = key.indexOf('{');
+        int close = open < 0 ? -1 : key.indexOf('}', open + 1);
+        boolean tagged = close > open + 1;
+        return (tagged ? key + ":seen" : "{" + key + "}:seen").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The object's field in the seen hash: the bucket's length keeps bucket and id apart. */
+    private static byte[] object(Change change) {
+        return (change.bucket().length() + ":" + change.bucket() + change.id()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Closes the connection; commands still waiting for replies fail and are acknowledged as retry. */
+    @Override
+    public synchronized void stop() {
+        stopped = true;
+        StatefulConnection<byte[], byte[]> c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.warn("redis sink '{}': closing the connection to {} failed: {}", name, where, e.toString());
+            }
+        }
+        shutdownClient();
+    }
+
+    private void shutdownClient() {
+        AbstractRedisClient c = client;
+        client = null;
+        if (c != null) {
+            try {
+                c.shutdown(Duration.ZERO, options.commandTimeout());
+            } catch (RuntimeException e) {
+                log.warn("redis sink '{}': shutting down the client for {} failed: {}", name, where, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "redis sink '" + name + "' (" + options.mode() + " to " + target + " at " + where + ")";
+    }
+
+    /** A change offered after stop, or while stopping. */
+    static final class SinkStopped extends BridgeException {
+        SinkStopped(String name) {
+            super("redis sink '" + name + "' stopped before sending the change");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.bridge.sink.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.InvalidSettingException;
+import dev.bridge.core.Op;
+import dev.bridge.core.port.SinkProvider;
+import dev.bridge.core.sink.MapSinkSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class RedisSinkProviderTest {
+
+    private static final Map<String, Object> BASE = Map.of("uri", "redis://:secret@cache:6380/2", "mode", "stream",
+            "channel", "bridge:{bucket}", "stream", "bridge:{bucket}", "max-len", 0, "command-timeout", "5s",
+            "connect-timeout", "10s", "cluster", false);
+
+    @Test
+    void isFoundByTheServiceLoaderAsRedis() {
+        assertThat(ServiceLoader.load(SinkProvider.class).stream().map(p -> p.get().type())).contains("redis");
+    }
+
+    @Test
+    void makesASinkWithItsNameFromTheSettings() {
+        assertThat(new RedisSinkProvider().create("events", settings(Map.of())).name()).isEqualTo("events");
+        assertThat(new RedisSinkProvider().create("events", settings(Map.of())).toString())
+                .isEqualTo("redis sink 'events' (STREAM to bridge:{bucket} at redis://:***@cache:6380/2)");
+    }
+
+    @Test
+    void rejectsAnUnknownModeNamingThePath() {
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("mode", "queue"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[2].mode must be pubsub or stream, got 'queue'");
+    }
+
+    @Test
+    void rejectsABadUriWithoutShowingThePassword() {
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("uri", "http://u:hunter2@cache"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[2].uri must start with redis:// or rediss://, got 'http://***@cache'");
+    }
+
+    @Test
+    void rejectsANegativeMaxLen() {
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("max-len", -1))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("bridge.sinks[2].max-len must be 0");
+    }
+
+    @Test
+    void optionsNeverPrintThePassword() {
+        RedisSinkOptions options = new RedisSinkOptions("rediss://app:secret@cache:6380/3", RedisSinkOptions.Mode.PUBSUB, "c",
+                OptionalLong.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), false);
+        assertThat(options.safeUri()).isEqualTo("rediss://app:***@cache:6380/3");
+        assertThat(options.toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void templatesReplaceOnlyTheirPlaceholders() {
+        Change change = new Change(Op.DELETE, "orders", "42", 3, Instant.EPOCH, null, null, 7);
+        assertThat(render("bridge:{bucket}:{id}:{op}", change)).isEqualTo("bridge:orders:42:DELETE");
+        assertThat(render("bridge:{{bucket}}:{other}", change)).isEqualTo("bridge:{orders}:{other}");
+    }
+
+    @Test
+    void theSeenHashSharesTheStreamsClusterSlot() {
+        assertThat(new String(RedisSink.seenKey("bridge:orders".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("{bridge:orders}:seen");
+        assertThat(new String(RedisSink.seenKey("bridge:{orders}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+                .isEqualTo("bridge:{orders}:seen");
+    }
+
+    @Test
+    void onlyWrongTypeAndMissingPermissionsFailForGood() {
+        assertThat(Replies.isPermanent("WRONGTYPE Operation against a key holding the wrong kind of value")).isTrue();
+        assertThat(Replies.isPermanent("NOPERM this user has no permissions to run the 'publish' command")).isTrue();
+        assertThat(Replies.isPermanent("LOADING Redis is loading the dataset in memory")).isFalse();
+        assertThat(Replies.isPermanent("OOM command not allowed when used memory > 'maxmemory'")).isFalse();
+    }
+
+    private static String render(String template, Change change) {
+        return new String(new Template(template).render(change), StandardCharsets.UTF_8);
+    }
+
+    private static MapSinkSettings settings(Map<String, Object> overrides) {
+        Map<String, Object> values = new HashMap<>(BASE);
+        values.putAll(overrides);
+        return new MapSinkSettings("bridge.sinks[2]", values);
+    }
+}
