@@ -44,6 +44,7 @@ public final class DeliveryEngine implements AutoCloseable {
     private final ScheduledExecutorService checkpointer;
     private volatile boolean accepting;
     private volatile Checkpoint saved;
+    private volatile long savedCovers;
     private Subscription subscription;
     private boolean started;
     private boolean stopped;
@@ -153,7 +154,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     public EngineStats stats() {
         List<SinkStats> sinks = runners.stream().map(SinkRunner::stats).toList();
-        return new EngineStats(received.get(), received.get() - tracker.safeCovers(), sinks);
+        return new EngineStats(received.get(), received.get() - savedCovers, sinks);
     }
 
     /** The last checkpoint saved, or null if none. */
@@ -173,6 +174,7 @@ public final class DeliveryEngine implements AutoCloseable {
         try {
             checkpoints.save(consumer, safe);
             saved = safe;
+            savedCovers = tracker.safeCovers();
         } catch (RuntimeException e) {
             log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
         }

@@ -209,9 +209,11 @@ class DeliveryEngineTest {
         writer.join();
         assertThat(log.size()).isEqualTo(100_000);
         assertThat(checkpoints.covers("test")).isZero();
+        assertThat(engine.stats().checkpointLag()).isEqualTo(engine.stats().received()).isPositive();
 
         stalled.release();
         await(() -> stalled.delivered.size() == 100_000 && healthy.delivered.size() == 100_000, "everything once released");
+        await(() -> engine.stats().checkpointLag() == 0 && checkpoints.covers("test") == 100_000, "the checkpoint to catch up");
         assertOrderPerKey(stalled.delivered);
         assertOrderPerKey(healthy.delivered);
     }
