@@ -13,6 +13,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -22,6 +24,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
@@ -98,16 +101,32 @@ final class RedisSink implements ChangeSink {
     }
 
     /**
-     * @throws BridgeException if Redis cannot be reached or refuses the credentials; the message
-     *     names the URI without its password
+     * @throws BridgeException if Redis cannot be reached or refuses the credentials, or the TLS
+     *     certificate is not trusted or the CA file is unreadable; the message names the URI without
+     *     its password
      */
     @Override
     public synchronized void start() {
+        options.tlsCaFile().filter(caFile -> !Files.isReadable(caFile)).ifPresent(caFile -> {
+            throw new BridgeException("redis sink '" + name + "' cannot read its tls-ca-file " + caFile
+                    + "; check the sink's tls-ca-file and that the file exists and is readable");
+        });
         RedisURI uri = RedisSinkOptions.parse(options.uri());
         uri.setTimeout(options.commandTimeout());
+        if (uri.isSsl()) {
+            uri.setVerifyPeer(switch (options.tlsVerify()) {
+                case FULL -> SslVerifyMode.FULL;
+                case CA -> SslVerifyMode.CA;
+                case NONE -> SslVerifyMode.NONE;
+            });
+        }
         SocketOptions socket = SocketOptions.builder().connectTimeout(options.connectTimeout()).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(options.commandTimeout());
         try {
+            // Inside the try: a CA file that is not PEM fails here or on connecting, reported alike.
+            SslOptions ssl = options.tlsCaFile()
+                    .map(caFile -> SslOptions.builder().jdkSslProvider().trustManager(caFile.toFile()).build())
+                    .orElseGet(SslOptions::create);
             if (options.cluster()) {
                 RedisClusterClient cluster = RedisClusterClient.create(uri);
                 client = cluster;
@@ -115,6 +134,7 @@ final class RedisSink implements ChangeSink {
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .socketOptions(socket)
+                        .sslOptions(ssl)
                         .timeoutOptions(timeouts)
                         .build());
                 StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
@@ -127,6 +147,7 @@ final class RedisSink implements ChangeSink {
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .socketOptions(socket)
+                        .sslOptions(ssl)
                         .timeoutOptions(timeouts)
                         .build());
                 StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
@@ -135,11 +156,22 @@ final class RedisSink implements ChangeSink {
             }
         } catch (RuntimeException e) {
             shutdownClient();
+            String check = isTls(e) ? "check the sink's tls-verify and tls-ca-file and that Redis serves TLS on that port"
+                    : "check the sink's uri and password and that Redis is running";
             throw new BridgeException("redis sink '" + name + "' could not connect to redis at " + where + " ("
-                    + Replies.rootMessage(e) + "); check the sink's uri and password and that Redis is running", e);
+                    + Replies.rootMessage(e) + "); " + check, e);
         }
         connection.setAutoFlushCommands(false);
         log.info("redis sink '{}' connected to {} ({} to {})", name, where, options.mode(), target);
+    }
+
+    private static boolean isTls(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof javax.net.ssl.SSLException || e instanceof java.security.GeneralSecurityException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.bridge.sink.redis;
 
 import io.lettuce.core.RedisURI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -23,9 +25,13 @@ import java.util.OptionalLong;
  * @param commandTimeout how long one command may wait for its reply; positive
  * @param connectTimeout how long opening a connection may take; positive
  * @param cluster whether {@code uri} names a node of a Redis Cluster
+ * @param tlsVerify {@code rediss://} only: how the server's certificate is checked; it overrides a
+ *     {@code verifyPeer} parameter in {@code uri}
+ * @param tlsCaFile {@code rediss://} only: a PEM file of the CA certificates to trust instead of the
+ *     JDK's default trust store; empty for the default. Read when the sink starts.
  */
 public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLong maxLen, Duration commandTimeout,
-        Duration connectTimeout, boolean cluster) {
+        Duration connectTimeout, boolean cluster, TlsVerify tlsVerify, Optional<Path> tlsCaFile) {
 
     /** Where a change goes. */
     public enum Mode {
@@ -35,6 +41,25 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
         STREAM
     }
 
+    /** How a TLS server's certificate is checked. */
+    public enum TlsVerify {
+        /** Signed by a trusted CA and issued for the host in the URI. */
+        FULL,
+        /** Signed by a trusted CA, for any host. */
+        CA,
+        /** Not checked: the connection is encrypted but not authenticated. For tests only. */
+        NONE
+    }
+
+    /**
+     * Options for a plain {@code redis://} URI, or a {@code rediss://} one whose certificate the
+     * JDK's default trust store verifies in full.
+     */
+    public RedisSinkOptions(String uri, Mode mode, String target, OptionalLong maxLen, Duration commandTimeout,
+            Duration connectTimeout, boolean cluster) {
+        this(uri, mode, target, maxLen, commandTimeout, connectTimeout, cluster, TlsVerify.FULL, Optional.empty());
+    }
+
     public RedisSinkOptions {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(mode, "mode");
@@ -42,7 +67,9 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
         Objects.requireNonNull(maxLen, "maxLen");
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
-        parse(uri);
+        Objects.requireNonNull(tlsVerify, "tlsVerify");
+        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
+        boolean tls = parse(uri).isSsl();
         if (target.isBlank()) {
             throw new IllegalArgumentException("target must not be blank, got '" + target + "'");
         }
@@ -58,6 +85,9 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
         if (connectTimeout.isZero() || connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
         }
+        if (tlsCaFile.isPresent() && !tls) {
+            throw new IllegalArgumentException("tlsCaFile applies to rediss:// URIs only, got " + SafeUri.of(parse(uri)));
+        }
     }
 
     /** The URI without its password, for messages and logs. */
@@ -69,7 +99,8 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
     @Override
     public String toString() {
         return "RedisSinkOptions[uri=" + safeUri() + ", mode=" + mode + ", target=" + target + ", maxLen=" + maxLen
-                + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout + ", cluster=" + cluster + "]";
+                + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout + ", cluster=" + cluster
+                + ", tlsVerify=" + tlsVerify + ", tlsCaFile=" + tlsCaFile + "]";
     }
 
     static RedisURI parse(String uri) {

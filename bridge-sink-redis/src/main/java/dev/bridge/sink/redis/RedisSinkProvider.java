@@ -1,11 +1,19 @@
 package dev.bridge.sink.redis;
 
+import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
 import dev.bridge.core.port.SinkSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The {@code redis} sink type: publishes each change's JSON ({@code docs/protocol.md} §1) to a
@@ -15,7 +23,7 @@ import java.util.OptionalLong;
  * {@code bridge.sinks.redis}, which the application lays beneath each block; the provider keeps no
  * defaults of its own): {@code uri}, {@code mode} ({@code pubsub} or {@code stream}), {@code channel}
  * (pub/sub) or {@code stream} (stream key), {@code max-len}, {@code command-timeout},
- * {@code connect-timeout}, {@code cluster}.
+ * {@code connect-timeout}, {@code cluster}, {@code tls-verify}, {@code tls-ca-file}.
  *
  * <p>Acknowledgements: delivered once Redis has replied; retry for lost connections, timeouts and
  * other transient replies; failed, with the server's message, for WRONGTYPE and NOPERM. While
@@ -35,36 +43,75 @@ public final class RedisSinkProvider implements SinkProvider {
     }
 
     /**
-     * @throws dev.bridge.core.InvalidSettingException if a setting is missing or invalid; the
-     *     message never shows the password
+     * @throws dev.bridge.core.InvalidSettingException if settings are missing or invalid: one
+     *     exception that names every such setting, with its path and problem (each also attached
+     *     as a suppressed exception); the message never shows the password
      */
     @Override
     public ChangeSink create(String name, SinkSettings settings) {
-        String uri = settings.requireString("uri");
-        try {
-            RedisSinkOptions.parse(uri);
-        } catch (IllegalArgumentException e) {
-            throw settings.invalid("uri", e.getMessage().replaceFirst("^uri ", ""));
+        Problems problems = new Problems(settings);
+        String uri = problems.check(() -> settings.requireString("uri"));
+        boolean tls = false;
+        if (uri != null) {
+            try {
+                tls = RedisSinkOptions.parse(uri).isSsl();
+            } catch (IllegalArgumentException e) {
+                problems.add(settings.invalid("uri", e.getMessage().replaceFirst("^uri ", "")));
+                uri = null;
+            }
         }
-        String modeText = settings.requireString("mode");
-        RedisSinkOptions.Mode mode = switch (modeText.toLowerCase(Locale.ROOT)) {
-            case "pubsub" -> RedisSinkOptions.Mode.PUBSUB;
-            case "stream" -> RedisSinkOptions.Mode.STREAM;
-            default -> throw settings.invalid("mode", "must be pubsub or stream, got '" + modeText + "'");
-        };
-        String target = settings.requireString(mode == RedisSinkOptions.Mode.PUBSUB ? "channel" : "stream");
+        RedisSinkOptions.Mode mode = problems.check(() -> {
+            String text = settings.requireString("mode");
+            return switch (text.toLowerCase(Locale.ROOT)) {
+                case "pubsub" -> RedisSinkOptions.Mode.PUBSUB;
+                case "stream" -> RedisSinkOptions.Mode.STREAM;
+                default -> throw settings.invalid("mode", "must be pubsub or stream, got '" + text + "'");
+            };
+        });
+        String target = mode == null ? null
+                : problems.check(() -> settings.requireString(mode == RedisSinkOptions.Mode.PUBSUB ? "channel" : "stream"));
         OptionalLong maxLen = OptionalLong.empty();
         if (mode == RedisSinkOptions.Mode.STREAM) {
-            int max = settings.integer("max-len").orElse(0);
-            if (max < 0) {
-                throw settings.invalid("max-len", "must be 0 (no trimming) or a positive number of entries, got " + max);
-            }
-            maxLen = max == 0 ? OptionalLong.empty() : OptionalLong.of(max);
+            Integer max = problems.check(() -> {
+                int m = settings.integer("max-len").orElse(0);
+                if (m < 0) {
+                    throw settings.invalid("max-len", "must be 0 (no trimming) or a positive number of entries, got " + m);
+                }
+                return m;
+            });
+            maxLen = max == null || max == 0 ? OptionalLong.empty() : OptionalLong.of(max);
         }
-        Duration commandTimeout = positive(settings, "command-timeout");
-        Duration connectTimeout = positive(settings, "connect-timeout");
-        boolean cluster = settings.bool("cluster").orElse(false);
-        return new RedisSink(name, new RedisSinkOptions(uri, mode, target, maxLen, commandTimeout, connectTimeout, cluster));
+        Duration commandTimeout = problems.check(() -> positive(settings, "command-timeout"));
+        Duration connectTimeout = problems.check(() -> positive(settings, "connect-timeout"));
+        Boolean cluster = problems.check(() -> settings.bool("cluster").orElse(false));
+        RedisSinkOptions.TlsVerify tlsVerify = problems.check(() -> {
+            String text = settings.requireString("tls-verify");
+            return switch (text.toLowerCase(Locale.ROOT)) {
+                case "full" -> RedisSinkOptions.TlsVerify.FULL;
+                case "ca" -> RedisSinkOptions.TlsVerify.CA;
+                case "none" -> RedisSinkOptions.TlsVerify.NONE;
+                default -> throw settings.invalid("tls-verify", "must be full, ca or none, got '" + text + "'");
+            };
+        });
+        boolean overTls = tls;
+        boolean uriValid = uri != null;
+        Optional<Path> tlsCaFile = problems.check(() -> {
+            String file = settings.string("tls-ca-file").orElse("");
+            if (file.isBlank()) {
+                return Optional.<Path>empty();
+            }
+            if (uriValid && !overTls) {
+                throw settings.invalid("tls-ca-file", "applies to rediss:// URIs only; use rediss:// in uri or leave tls-ca-file empty");
+            }
+            try {
+                return Optional.of(Path.of(file));
+            } catch (InvalidPathException e) {
+                throw settings.invalid("tls-ca-file", "must be a file path, got '" + file + "' (" + e.getReason() + ")");
+            }
+        });
+        problems.throwIfAny();
+        return new RedisSink(name, new RedisSinkOptions(uri, mode, target, maxLen, commandTimeout, connectTimeout, cluster,
+                tlsVerify, tlsCaFile));
     }
 
     /**
@@ -82,5 +129,43 @@ public final class RedisSinkProvider implements SinkProvider {
             throw settings.invalid(key, "must be positive, got " + d);
         }
         return d;
+    }
+
+    /** Every problem of one block's settings, so that all are reported at once. */
+    private static final class Problems {
+
+        private final SinkSettings settings;
+        private final List<InvalidSettingException> found = new ArrayList<>();
+
+        Problems(SinkSettings settings) {
+            this.settings = settings;
+        }
+
+        /** The value read, or null after recording why it could not be read. */
+        <T> T check(Supplier<T> read) {
+            try {
+                return read.get();
+            } catch (InvalidSettingException e) {
+                found.add(e);
+                return null;
+            }
+        }
+
+        void add(InvalidSettingException e) {
+            found.add(e);
+        }
+
+        void throwIfAny() {
+            if (found.isEmpty()) {
+                return;
+            }
+            if (found.size() == 1) {
+                throw found.get(0);
+            }
+            InvalidSettingException all = new InvalidSettingException(settings.path(), "has " + found.size()
+                    + " invalid settings: " + found.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")));
+            found.forEach(all::addSuppressed);
+            throw all;
+        }
     }
 }

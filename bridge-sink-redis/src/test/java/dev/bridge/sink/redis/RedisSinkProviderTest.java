@@ -21,7 +21,7 @@ class RedisSinkProviderTest {
 
     private static final Map<String, Object> BASE = Map.of("uri", "redis://:secret@cache:6380/2", "mode", "stream",
             "channel", "bridge:{bucket}", "stream", "bridge:{bucket}", "max-len", 0, "command-timeout", "5s",
-            "connect-timeout", "10s", "cluster", false);
+            "connect-timeout", "10s", "cluster", false, "tls-verify", "full", "tls-ca-file", "");
 
     @Test
     void isFoundByTheServiceLoaderAsRedis() {
@@ -54,6 +54,39 @@ class RedisSinkProviderTest {
         assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("max-len", -1))))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageStartingWith("bridge.sinks[2].max-len must be 0");
+    }
+
+    @Test
+    void reportsEveryBadSettingAtOnceWithItsPath() {
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("max-len", -1, "command-timeout", "soon",
+                "tls-verify", "maybe"))))
+                .isInstanceOfSatisfying(InvalidSettingException.class, e -> {
+                    assertThat(e.path()).isEqualTo("bridge.sinks[2]");
+                    assertThat(e.getSuppressed()).extracting(s -> ((InvalidSettingException) s).path())
+                            .containsExactly("bridge.sinks[2].max-len", "bridge.sinks[2].command-timeout", "bridge.sinks[2].tls-verify");
+                })
+                .hasMessage("bridge.sinks[2] has 3 invalid settings: "
+                        + "bridge.sinks[2].max-len must be 0 (no trimming) or a positive number of entries, got -1; "
+                        + "bridge.sinks[2].command-timeout must be a duration such as 500ms, 5s or 2m, got 'soon'; "
+                        + "bridge.sinks[2].tls-verify must be full, ca or none, got 'maybe'");
+    }
+
+    @Test
+    void reportsABadUriAndABadModeTogetherWithoutThePassword() {
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("uri", "http://u:hunter2@cache", "mode", "queue"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[2] has 2 invalid settings: "
+                        + "bridge.sinks[2].uri must start with redis:// or rediss://, got 'http://***@cache'; "
+                        + "bridge.sinks[2].mode must be pubsub or stream, got 'queue'");
+    }
+
+    @Test
+    void takesACaFileForRedissOnly() {
+        assertThat(new RedisSinkProvider().create("x", settings(Map.of("uri", "rediss://cache:6380", "tls-verify", "CA",
+                "tls-ca-file", "/etc/bridge/redis-ca.pem")))).isNotNull();
+        assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("tls-ca-file", "/etc/bridge/redis-ca.pem"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[2].tls-ca-file applies to rediss:// URIs only; use rediss:// in uri or leave tls-ca-file empty");
     }
 
     @Test
