@@ -71,6 +71,8 @@ final class RedisSink implements ChangeSink {
             return 1
             """;
 
+    private static final String STREAM_SCRIPT_SHA = sha1Hex(STREAM_SCRIPT);
+
     private final String name;
     private final RedisSinkOptions options;
     private final Template target;
@@ -228,8 +230,18 @@ final class RedisSink implements ChangeSink {
                 return redis.publish(key, json);
             }
             byte[][] keys = {key, seenKey(key)};
-            return redis.eval(STREAM_SCRIPT, ScriptOutputType.INTEGER, keys, object(change), ascii(Long.toString(change.seq())),
-                    json, maxLen);
+            byte[][] args = {object(change), ascii(Long.toString(change.seq())), json, maxLen};
+            // By digest, so the script's text is not sent with every change; a server that has not
+            // cached it yet (a new or restarted one) answers NOSCRIPT, and then the text goes once.
+            return redis.<Long>evalsha(STREAM_SCRIPT_SHA, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+                    .exceptionallyCompose(error -> {
+                        if (!Replies.isNoScript(error)) {
+                            return CompletableFuture.failedFuture(error);
+                        }
+                        CompletionStage<Long> retry = redis.<Long>eval(STREAM_SCRIPT, ScriptOutputType.INTEGER, keys, args);
+                        flush();
+                        return retry;
+                    });
         } catch (RuntimeException e) {
             // A closed or closing connection may throw rather than fail the future.
             return CompletableFuture.failedFuture(e);
@@ -264,6 +276,15 @@ final class RedisSink implements ChangeSink {
     /** The object's field in the seen hash: the bucket's length keeps bucket and id apart. */
     private static byte[] object(Change change) {
         return (change.bucket().length() + ":" + change.bucket() + change.id()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JVM", e);
+        }
     }
 
     private static byte[] ascii(String text) {

@@ -46,6 +46,12 @@ final class Replies {
         return upper.contains("WRONGTYPE") || upper.contains("NOPERM") || upper.contains("NO PERMISSION");
     }
 
+    /** Whether the server did not have the script cached (EVALSHA's NOSCRIPT reply). */
+    static boolean isNoScript(Throwable error) {
+        Throwable e = unwrap(error);
+        return e instanceof RedisCommandExecutionException && String.valueOf(e.getMessage()).startsWith("NOSCRIPT");
+    }
+
     static String rootMessage(Throwable error) {
         Throwable e = error;
         String message = e.getMessage();
