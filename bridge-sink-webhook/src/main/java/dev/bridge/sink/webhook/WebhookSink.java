@@ -1,0 +1,291 @@
+package dev.bridge.sink.webhook;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.ChangeJson;
+import dev.bridge.core.Key;
+import dev.bridge.core.port.Ack;
+import dev.bridge.core.port.Acknowledger;
+import dev.bridge.core.port.ChangeSink;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POSTs changes to one endpoint with the JDK's HttpClient, asynchronously and at most
+ * {@code maxInFlight} requests at once. One change per request: the first change of every key goes
+ * out at once, a key's next change only after the endpoint has taken the previous one, so a change
+ * never arrives after an earlier change of its key that is to be retried. Batch mode: the whole
+ * batch in one request, in order.
+ */
+final class WebhookSink implements ChangeSink {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final String name;
+    private final WebhookSinkOptions options;
+    private final Signer signer;
+    private final String where;
+    private final Gate gate;
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicLong refusedAsGone = new AtomicLong();
+    private volatile HttpClient client;
+    private volatile boolean gone;
+    private volatile boolean stopped;
+
+    WebhookSink(String name, WebhookSinkOptions options) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, got '" + name + "'");
+        }
+        this.name = name;
+        this.options = Objects.requireNonNull(options, "options");
+        this.signer = new Signer(options.secrets());
+        this.where = options.safeUrl();
+        this.gate = new Gate(options.maxInFlight());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Makes the HTTP client; connections open with the first request. */
+    @Override
+    public synchronized void start() {
+        AtomicInteger threads = new AtomicInteger();
+        // Daemon threads that end when idle: Java 17's HttpClient cannot be closed, and a stopped sink must not keep the JVM up.
+        ExecutorService executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "webhook-" + name + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(options.connectTimeout())
+                .executor(executor)
+                .build();
+        log.info("webhook sink '{}' posts to {} ({} secret(s), at most {} request(s) at once{})", name, where,
+                options.secrets().size(), options.maxInFlight(), options.batch() ? ", batches as JSON arrays" : "");
+    }
+
+    @Override
+    public void deliver(List<Change> batch, Acknowledger acks) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (options.batch()) {
+            send(batch, ack -> batch.forEach(change -> acks.ack(change, ack)));
+            return;
+        }
+        Map<Key, ArrayDeque<Change>> byKey = new LinkedHashMap<>();
+        for (Change change : batch) {
+            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(change);
+        }
+        for (ArrayDeque<Change> changes : byKey.values()) {
+            sendNext(changes, acks);
+        }
+    }
+
+    /** Sends the first of a key's changes; once the endpoint has it, the next. */
+    private void sendNext(ArrayDeque<Change> changes, Acknowledger acks) {
+        Change change = changes.poll();
+        if (change == null) {
+            return;
+        }
+        send(List.of(change), ack -> {
+            acks.ack(change, ack);
+            // A change failed for good is dead-lettered and its key moves on; one to retry holds the rest back.
+            if (!(ack instanceof Ack.Retry)) {
+                sendNext(changes, acks);
+                return;
+            }
+            Ack held = Ack.retry("not sent to " + where + ": the change before it of " + change.bucket() + "/" + change.id()
+                    + " (seq " + change.seq() + ") is to be retried");
+            for (Change rest : changes) {
+                acks.ack(rest, held);
+            }
+            changes.clear();
+        });
+    }
+
+    /** Queues one request for {@code changes}; {@code done} gets its outcome exactly once. */
+    private void send(List<Change> changes, Consumer<Ack> done) {
+        gate.submit(new Request(changes, done));
+    }
+
+    private final class Request implements Runnable {
+        private final List<Change> changes;
+        private final Consumer<Ack> done;
+
+        Request(List<Change> changes, Consumer<Ack> done) {
+            this.changes = changes;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
+            HttpClient http = client;
+            if (stopped || http == null) {
+                gate.release();
+                abandon();
+                return;
+            }
+            if (gone) {
+                gate.release();
+                refusedAsGone.addAndGet(changes.size());
+                done.accept(goneAck());
+                return;
+            }
+            CompletableFuture<HttpResponse<byte[]>> reply;
+            try {
+                reply = http.sendAsync(request(changes), info -> info.statusCode() / 100 == 2
+                        ? HttpResponse.BodySubscribers.replacing(EMPTY)
+                        : new BodyStart(Responses.BODY_EXCERPT * 4));
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            inFlight.add(reply);
+            CompletableFuture<HttpResponse<byte[]>> sent = reply;
+            reply.whenComplete((response, error) -> {
+                inFlight.remove(sent);
+                gate.release();
+                Ack ack;
+                if (error != null) {
+                    ack = stopped ? stoppedAck() : Responses.ackFor(error, where);
+                } else {
+                    ack = Responses.ackFor(response.statusCode(), response.headers().firstValue("Retry-After"), response.body(),
+                            Instant.now(), where);
+                    if (Responses.gone(response.statusCode())) {
+                        disable(changes.size());
+                    }
+                }
+                done.accept(ack);
+            });
+        }
+
+        void abandon() {
+            done.accept(stoppedAck());
+        }
+    }
+
+    private HttpRequest request(List<Change> changes) {
+        byte[] body = body(changes);
+        String id = webhookId(changes, body);
+        long timestamp = Instant.now().getEpochSecond();
+        HttpRequest.Builder request = HttpRequest.newBuilder(options.url())
+                .timeout(options.timeout())
+                .header("Content-Type", "application/json")
+                .header("webhook-id", id)
+                .header("webhook-timestamp", Long.toString(timestamp));
+        if (signer.signs()) {
+            request.header("webhook-signature", signer.sign(id, timestamp, body));
+        }
+        options.headers().forEach(request::setHeader);
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private byte[] body(List<Change> changes) {
+        if (!options.batch()) {
+            return ChangeJson.toBytes(changes.get(0));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write('[');
+        for (int i = 0; i < changes.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(ChangeJson.toBytes(changes.get(i)));
+        }
+        out.write(']');
+        return out.toByteArray();
+    }
+
+    /**
+     * {@code msg_<seq>} for one change, {@code msg_<first seq>-<last seq>} for a batch: the same on
+     * every retry. A change that was not logged (seq 0) has no stable position, so its id comes from
+     * its content instead.
+     */
+    static String webhookId(List<Change> changes, byte[] body) {
+        long first = changes.get(0).seq();
+        long last = changes.get(changes.size() - 1).seq();
+        if (changes.stream().anyMatch(c -> c.seq() == 0)) {
+            return "msg_h" + HexFormat.of().formatHex(sha256(body), 0, 16);
+        }
+        return changes.size() == 1 ? "msg_" + first : "msg_" + first + "-" + last;
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM lacks SHA-256, which every Java SE runtime has", e);
+        }
+    }
+
+    private void disable(int changes) {
+        if (!gone) {
+            gone = true;
+            log.warn("webhook sink '{}': {} answered 410 Gone; the endpoint is disabled and its changes are dead-lettered"
+                    + " until the sink's configuration changes (and the bridge restarts)", name, where);
+        }
+        refusedAsGone.addAndGet(changes);
+    }
+
+    private Ack goneAck() {
+        return Ack.failed("not sent: " + where + " answered 410 Gone earlier, so the endpoint is disabled until the sink's"
+                + " configuration changes");
+    }
+
+    private Ack stoppedAck() {
+        return Ack.retry("webhook sink '" + name + "' stopped before " + where + " answered");
+    }
+
+    /** Changes dead-lettered because the endpoint answered 410 Gone, the answering request's included. */
+    long refusedAsGone() {
+        return refusedAsGone.get();
+    }
+
+    boolean disabled() {
+        return gone;
+    }
+
+    /** Abandons queued requests and those awaiting a response; their changes are acknowledged as retry. */
+    @Override
+    public synchronized void stop() {
+        stopped = true;
+        for (Runnable waiting : gate.takeWaiting()) {
+            ((Request) waiting).abandon();
+        }
+        for (CompletableFuture<?> open : List.copyOf(inFlight)) {
+            open.cancel(false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "webhook sink '" + name + "' (POST to " + where + (options.batch() ? ", batched" : "") + ")";
+    }
+}

@@ -1,0 +1,90 @@
+package dev.bridge.sink.webhook;
+
+import dev.bridge.core.port.SinkSettings;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The settings of one webhook endpoint, validated on construction. Immutable and thread-safe.
+ *
+ * @param url where to POST: an absolute {@code http://} or {@code https://} URL; its user info, if
+ *     any, never appears in messages
+ * @param headers extra request headers, in order; names must not start with {@code webhook-}
+ *     (the signature headers) nor be ones the HTTP client sets itself ({@code Host},
+ *     {@code Content-Length}, …); values of names that look secret never appear in messages
+ * @param secrets signing secrets, {@code whsec_} followed by base64 of 24 to 64 random bytes; the
+ *     first is the current one, more are sent during rotation (one signature each); empty for unsigned requests
+ * @param timeout how long one request may take, until the response's status and headers; positive
+ * @param connectTimeout how long opening a connection may take; positive
+ * @param maxInFlight the most requests open at once to this endpoint; at least 1
+ * @param batch whether a batch goes as one request with a JSON array of its changes (true) or each
+ *     change as its own request with the change's JSON (false)
+ */
+public record WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
+        Duration connectTimeout, int maxInFlight, boolean batch) {
+
+    public WebhookSinkOptions {
+        Objects.requireNonNull(url, "url");
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(headers, "headers")));
+        secrets = List.copyOf(Objects.requireNonNull(secrets, "secrets"));
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+            throw new IllegalArgumentException("url must be an absolute http:// or https:// URL with a host, got '" + safe(url) + "'");
+        }
+        headers.forEach((name, value) -> {
+            if (name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
+                throw new IllegalArgumentException("headers must not set " + name + ": the sink sets the webhook-* headers itself");
+            }
+            try {
+                HttpRequest.newBuilder(url).header(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("headers." + name + " cannot be sent: it is not a valid header"
+                        + (SinkSettings.looksSecret(name) ? "" : " ('" + value + "')") + " or the HTTP client sets it itself");
+            }
+        });
+        for (int i = 0; i < secrets.size(); i++) {
+            Signer.key(secrets.get(i), "secrets[" + i + "]");
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (connectTimeout.isZero() || connectTimeout.isNegative()) {
+            throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+        }
+    }
+
+    /** The URL without user info, for messages and logs. */
+    public String safeUrl() {
+        return safe(url);
+    }
+
+    /** Secrets and secret-looking header values never appear. */
+    @Override
+    public String toString() {
+        String shown = headers.entrySet().stream()
+                .map(e -> e.getKey() + "=" + (SinkSettings.looksSecret(e.getKey()) ? "***" : e.getValue()))
+                .collect(Collectors.joining(", ", "{", "}"));
+        return "WebhookSinkOptions[url=" + safeUrl() + ", headers=" + shown + ", secrets=" + secrets.size() + " hidden, timeout="
+                + timeout + ", connectTimeout=" + connectTimeout + ", maxInFlight=" + maxInFlight + ", batch=" + batch + "]";
+    }
+
+    static String safe(URI url) {
+        if (url.getRawUserInfo() == null) {
+            return url.toString();
+        }
+        return url.toString().replace(url.getRawUserInfo() + "@", "***@");
+    }
+}

@@ -1,0 +1,182 @@
+package dev.bridge.sink.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.Checkpoint;
+import dev.bridge.core.DeadLetter;
+import dev.bridge.core.engine.DeliveryEngine;
+import dev.bridge.core.engine.DeliveryObserver;
+import dev.bridge.core.engine.DeliveryPolicy;
+import dev.bridge.core.engine.EngineOptions;
+import dev.bridge.core.engine.InMemoryChangeLog;
+import dev.bridge.core.engine.RetryPolicy;
+import dev.bridge.core.engine.SinkBinding;
+import dev.bridge.core.engine.SinkFilter;
+import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.DeadLetterStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sink under the real delivery engine, with a compressed retry schedule, against real HTTP servers. */
+@Timeout(120)
+class WebhookEngineIT {
+
+    private static final String SECRET = WebhookSinkContractIT.SECRET;
+    /** The default schedule's shape (immediately, then growing waits), in milliseconds instead of minutes and hours. */
+    private static final RetryPolicy COMPRESSED = new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(400),
+            List.of(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400)),
+            10_000, Duration.ofMinutes(2));
+    private static final DeliveryPolicy POLICY = new DeliveryPolicy(4, 20, Duration.ofMillis(2), 10_000, 64L << 20,
+            Duration.ofSeconds(30), COMPRESSED);
+
+    private final InMemoryChangeLog log = new InMemoryChangeLog();
+    private final Checkpoints checkpoints = new Checkpoints();
+    private final DeadLetters deadLetters = new DeadLetters();
+    private final List<DeliveryEngine> engines = new ArrayList<>();
+    private final List<TestReceiver> receivers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        engines.forEach(e -> e.stop(Duration.ofSeconds(2)));
+        receivers.forEach(TestReceiver::close);
+    }
+
+    private TestReceiver receiver() {
+        TestReceiver receiver = new TestReceiver(SECRET);
+        receivers.add(receiver);
+        return receiver;
+    }
+
+    private static SinkBinding webhook(String name, TestReceiver receiver, Duration timeout) {
+        return new SinkBinding(WebhookSinkProvider.sink(name, new WebhookSinkOptions(receiver.url(), Map.of(), List.of(SECRET), timeout,
+                Duration.ofSeconds(2), 8, false)), SinkFilter.all(), POLICY);
+    }
+
+    private DeliveryEngine engine(SinkBinding... sinks) {
+        DeliveryEngine engine = new DeliveryEngine("webhook-it", log, List.of(sinks), checkpoints, deadLetters,
+                new EngineOptions(Duration.ofMillis(20), Duration.ofSeconds(5)), DeliveryObserver.NONE);
+        engines.add(engine);
+        engine.start();
+        return engine;
+    }
+
+    private void write(int keys, int versions) {
+        for (int v = 1; v <= versions; v++) {
+            for (int k = 0; k < keys; k++) {
+                log.append("orders", "k" + k, v);
+            }
+        }
+    }
+
+    @Test
+    void endpointDownForAWhileThenBackGetsEveryChangeInOrderPerKey() throws InterruptedException {
+        TestReceiver receiver = receiver();
+        long backAt = System.currentTimeMillis() + 1500;
+        receiver.answer(r -> {
+            if (System.currentTimeMillis() < backAt) {
+                return TestReceiver.Answer.status(r.changes().get(0).seq() % 2 == 0 ? 503 : 500);
+            }
+            // Back, but flaky: one request in seven fails once more.
+            return TestReceiver.Answer.status(r.changes().get(0).seq() % 7 == 0 && r.receivedAtMillis() % 2 == 0 ? 502 : 204);
+        });
+        engine(webhook("down-then-up", receiver, Duration.ofSeconds(5)));
+
+        write(10, 30);
+        await(() -> receiver.accepted().size() >= 300, "300 changes accepted by the endpoint");
+
+        List<Change> accepted = receiver.accepted();
+        assertThat(accepted).extracting(Change::seq).doesNotHaveDuplicates().hasSize(300);
+        Map<String, List<Long>> versionsByKey = accepted.stream()
+                .collect(Collectors.groupingBy(Change::id, LinkedHashMap::new, Collectors.mapping(Change::version, Collectors.toList())));
+        assertThat(versionsByKey).hasSize(10);
+        List<Long> oneToThirty = java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList();
+        versionsByKey.forEach((key, versions) -> assertThat(versions).as("versions of %s in arrival order", key).isEqualTo(oneToThirty));
+        List<TestReceiver.Received> all = receiver.received();
+        assertThat(all.size()).as("requests, failed ones included").isGreaterThan(300);
+        assertThat(all).allSatisfy(r -> {
+            assertThat(r.signatureValid()).as("signature of %s", r.id()).isTrue();
+            assertThat(r.id()).as("webhook-id of every attempt").isEqualTo("msg_" + r.changes().get(0).seq());
+        });
+        assertThat(deadLetters.letters).isEmpty();
+        await(() -> checkpoints.covers() == 300, "the checkpoint to cover every change");
+    }
+
+    @Test
+    void aSlowEndpointDoesNotSlowASecondOne() throws InterruptedException {
+        TestReceiver slow = receiver();
+        TestReceiver fast = receiver();
+        slow.answer(r -> TestReceiver.Answer.status(204).after(Duration.ofSeconds(2)));
+        engine(webhook("slow", slow, Duration.ofSeconds(10)), webhook("fast", fast, Duration.ofSeconds(10)));
+        Instant start = Instant.now();
+
+        write(10, 5);
+        await(() -> fast.accepted().size() >= 50, "50 changes at the fast endpoint");
+
+        assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
+        assertThat(slow.accepted()).isEmpty();
+        await(() -> slow.accepted().size() >= 8, "the slow endpoint's first answers (its limit is 8 at once)");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static final class Checkpoints implements CheckpointStore {
+        private final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
+
+        @Override
+        public Optional<Checkpoint> load(String consumer) {
+            return Optional.ofNullable(saved.get(consumer));
+        }
+
+        @Override
+        public void save(String consumer, Checkpoint checkpoint) {
+            saved.put(consumer, checkpoint);
+        }
+
+        int covers() {
+            Checkpoint c = saved.get("webhook-it");
+            return c == null ? 0 : Integer.parseInt(c.position());
+        }
+    }
+
+    private static final class DeadLetters implements DeadLetterStore {
+        final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+
+        @Override
+        public DeadLetter add(String sink, Change change, String reason, int attempts) {
+            DeadLetter letter = new DeadLetter(letters.size() + 1, sink, change, reason, attempts, Instant.now());
+            letters.add(letter);
+            return letter;
+        }
+
+        @Override
+        public List<DeadLetter> list(String sink, long afterId, int limit) {
+            return letters.stream().filter(l -> l.id() > afterId).limit(limit).toList();
+        }
+
+        @Override
+        public boolean remove(long id) {
+            return letters.removeIf(l -> l.id() == id);
+        }
+    }
+}

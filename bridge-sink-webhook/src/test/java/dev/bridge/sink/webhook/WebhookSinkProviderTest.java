@@ -1,0 +1,116 @@
+package dev.bridge.sink.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.InvalidSettingException;
+import dev.bridge.core.Op;
+import dev.bridge.core.port.SinkProvider;
+import dev.bridge.core.sink.MapSinkSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class WebhookSinkProviderTest {
+
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    /** The defaults of reference.conf, which {@link #referenceConfHasTheseDefaults} keeps in step. */
+    private static final Map<String, Object> DEFAULTS = Map.of("headers", Map.of(), "secrets", List.of(), "timeout", "15s",
+            "connect-timeout", "10s", "max-in-flight", 16, "batch", false);
+
+    @Test
+    void isFoundByTheServiceLoaderAsWebhook() {
+        assertThat(ServiceLoader.load(SinkProvider.class).stream().map(p -> p.get().type())).contains("webhook");
+    }
+
+    @Test
+    void referenceConfHasTheseDefaults() throws IOException {
+        String conf;
+        try (InputStream in = WebhookSinkProvider.class.getResourceAsStream("/reference.conf")) {
+            conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(conf).contains("bridge.sinks.webhook {", "  headers {}", "  secrets = []", "  timeout = 15s",
+                "  connect-timeout = 10s", "  max-in-flight = 16", "  batch = false",
+                "    schedule = [5s, 5m, 30m, 2h, 5h, 10h, 10h]", "    max-attempts = 8");
+    }
+
+    @Test
+    void makesASinkWithItsNameFromTheSettings() {
+        var sink = new WebhookSinkProvider().create("billing", settings(Map.of("url", "https://hooks.example.com/b")));
+        assertThat(sink.name()).isEqualTo("billing");
+        assertThat(sink.toString()).isEqualTo("webhook sink 'billing' (POST to https://hooks.example.com/b)");
+    }
+
+    @Test
+    void requiresTheUrl() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[3].url is required; set it in the sink's block");
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "ftp://h/x"))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[3].url must be an absolute http:// or https:// URL with a host, got 'ftp://h/x'");
+    }
+
+    @Test
+    void rejectsABadSecretWithoutShowingIt() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x",
+                settings(Map.of("url", "https://h/x", "secrets", List.of(SECRET, "hunter2hunter2")))))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[3].secrets[1] must start with whsec_ followed by base64 of the key");
+    }
+
+    @Test
+    void rejectsHeadersTheSinkOrTheClientSets() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x",
+                settings(Map.of("url", "https://h/x", "headers", Map.of("webhook-id", "1")))))
+                .hasMessage("bridge.sinks[3].headers must not set webhook-id: the sink sets the webhook-* headers itself");
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x",
+                settings(Map.of("url", "https://h/x", "headers", Map.of("Host", "evil")))))
+                .hasMessageStartingWith("bridge.sinks[3].headers.Host cannot be sent");
+    }
+
+    @Test
+    void rejectsNoRoomForRequests() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "https://h/x", "max-in-flight", 0))))
+                .hasMessage("bridge.sinks[3].max-in-flight must be at least 1, got 0");
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "https://h/x", "timeout", "0s"))))
+                .hasMessage("bridge.sinks[3].timeout must be positive, got PT0S");
+    }
+
+    @Test
+    void optionsNeverPrintSecretsNorSecretHeaders() {
+        WebhookSinkOptions options = new WebhookSinkOptions(URI.create("https://user:pw@h/x"),
+                Map.of("Authorization", "Bearer s3cr3t", "X-Team", "billing"), List.of(SECRET), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, false);
+        assertThat(options.toString()).doesNotContain("s3cr3t", "MfKQ9r8", "pw").contains("X-Team=billing", "https://***@h/x");
+    }
+
+    @Test
+    void webhookIdIsTheSeqOrTheBatchsFirstAndLastSeq() {
+        Change a = new Change(Op.INSERT, "b", "1", 1, Instant.EPOCH, null, null, 41);
+        Change b = new Change(Op.INSERT, "b", "2", 1, Instant.EPOCH, null, null, 45);
+        Change unlogged = new Change(Op.INSERT, "b", "3", 1, Instant.EPOCH, null, null, 0);
+        assertThat(WebhookSink.webhookId(List.of(a), new byte[0])).isEqualTo("msg_41");
+        assertThat(WebhookSink.webhookId(List.of(a, b), new byte[0])).isEqualTo("msg_41-45");
+        assertThat(WebhookSink.webhookId(List.of(unlogged), "x".getBytes(StandardCharsets.UTF_8)))
+                .matches("msg_h[0-9a-f]{32}")
+                .isEqualTo(WebhookSink.webhookId(List.of(unlogged), "x".getBytes(StandardCharsets.UTF_8)))
+                .doesNotContain(".");
+    }
+
+    private static MapSinkSettings settings(Map<String, Object> overrides) {
+        Map<String, Object> values = new HashMap<>(DEFAULTS);
+        values.putAll(overrides);
+        return new MapSinkSettings("bridge.sinks[3]", values);
+    }
+}
