@@ -81,14 +81,39 @@ final class WebhookSink implements ChangeSink {
             t.setDaemon(true);
             return t;
         });
-        client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(options.connectTimeout())
-                .executor(executor)
-                .build();
+                .executor(executor);
+        options.tlsCaFile().ifPresent(caFile -> builder.sslContext(trusting(caFile)));
+        client = builder.build();
         log.info("webhook sink '{}' posts to {} ({} secret(s), at most {} request(s) at once{})", name, where,
                 options.secrets().size(), options.maxInFlight(), options.batch() ? ", batches as JSON arrays" : "");
+    }
+
+    /** TLS that trusts exactly the certificates in a PEM file. */
+    private javax.net.ssl.SSLContext trusting(java.nio.file.Path caFile) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(caFile)) {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + i++, cert);
+            }
+            if (i == 0) {
+                throw new java.security.GeneralSecurityException("no certificate in the file");
+            }
+            javax.net.ssl.TrustManagerFactory factory =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new dev.bridge.core.BridgeException("webhook sink '" + name + "' cannot use its tls-ca-file " + caFile + " ("
+                    + e.getMessage() + "); check that it is a readable PEM file of certificates", e);
+        }
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.nio.file.Path;
 import java.util.stream.Collectors;
 
 /**
@@ -27,9 +29,18 @@ import java.util.stream.Collectors;
  * @param maxInFlight the most requests open at once to this endpoint; at least 1
  * @param batch whether a batch goes as one request with a JSON array of its changes (true) or each
  *     change as its own request with the change's JSON (false)
+ * @param tlsCaFile for an https:// url, a PEM file of the certificate authorities to trust instead
+ *     of the JDK's default trust store (for an endpoint with a private CA); the host name is checked
+ *     either way
  */
 public record WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
-        Duration connectTimeout, int maxInFlight, boolean batch) {
+        Duration connectTimeout, int maxInFlight, boolean batch, Optional<Path> tlsCaFile) {
+
+    /** Options that trust the JDK's default certificate authorities. */
+    public WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
+            Duration connectTimeout, int maxInFlight, boolean batch) {
+        this(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, Optional.empty());
+    }
 
     public WebhookSinkOptions {
         Objects.requireNonNull(url, "url");
@@ -64,6 +75,10 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
         }
+        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
+        if (tlsCaFile.isPresent() && !scheme.equals("https")) {
+            throw new IllegalArgumentException("tlsCaFile applies to an https:// url only, got '" + safe(url) + "'");
+        }
     }
 
     /** The URL without user info, for messages and logs. */
@@ -78,7 +93,8 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
                 .map(e -> e.getKey() + "=" + (SinkSettings.looksSecret(e.getKey()) ? "***" : e.getValue()))
                 .collect(Collectors.joining(", ", "{", "}"));
         return "WebhookSinkOptions[url=" + safeUrl() + ", headers=" + shown + ", secrets=" + secrets.size() + " hidden, timeout="
-                + timeout + ", connectTimeout=" + connectTimeout + ", maxInFlight=" + maxInFlight + ", batch=" + batch + "]";
+                + timeout + ", connectTimeout=" + connectTimeout + ", maxInFlight=" + maxInFlight + ", batch=" + batch
+                + tlsCaFile.map(f -> ", tlsCaFile=" + f).orElse("") + "]";
     }
 
     static String safe(URI url) {

@@ -58,13 +58,15 @@ public final class WebhookSinkProvider implements SinkProvider {
         boolean batch = settings.bool("batch").orElseThrow(() -> settings.invalid("batch", "is required; set it in the sink's block"));
         WebhookSinkOptions options;
         try {
-            options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch);
+            java.util.Optional<java.nio.file.Path> tlsCaFile = settings.string("tls-ca-file").filter(f -> !f.isBlank()).map(java.nio.file.Path::of);
+            options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String key = message.substring(0, message.indexOf(' '));
             String setting = switch (key) {
                 case "maxInFlight" -> "max-in-flight";
                 case "connectTimeout" -> "connect-timeout";
+                case "tlsCaFile" -> "tls-ca-file";
                 default -> key;
             };
             throw settings.invalid(setting, message.substring(key.length() + 1));
