@@ -21,11 +21,6 @@ public class PostgresException extends BridgeException {
         return sqlState;
     }
 
-    /** Whether the failure is the connection's (refused, broken, timed out) rather than the statement's. */
-    public boolean isConnectionFailure() {
-        return sqlState == null || sqlState.startsWith("08") || sqlState.startsWith("57P");
-    }
-
     static PostgresException of(String action, SQLException e) {
         String state = e.getSQLState();
         String hint = state != null && (state.startsWith("08") || state.startsWith("57P"))

@@ -262,6 +262,10 @@ final class SinkRunner {
     }
 
     private void timeOutBatches(long now) {
+        if (inFlight.stream().noneMatch(b -> b.deadline - now <= 0)) {
+            return;
+        }
+        // Acknowledging removes finished batches from inFlight, so walk a copy.
         for (Batch b : new ArrayList<>(inFlight)) {
             if (b.deadline - now <= 0) {
                 b.ackRemaining(Ack.retry("no acknowledgement within " + policy.ackTimeout()));

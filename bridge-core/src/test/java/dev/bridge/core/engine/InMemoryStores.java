@@ -14,15 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Checkpoint and dead-letter stores in memory, for engine tests. */
-final class InMemoryStores {
+/** Checkpoint and dead-letter stores in memory, for tests of the engine and of sinks run through it. */
+public final class InMemoryStores {
 
     private InMemoryStores() {
     }
 
-    static final class Checkpoints implements CheckpointStore {
-        final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
-        final List<Checkpoint> history = new CopyOnWriteArrayList<>();
+    public static final class Checkpoints implements CheckpointStore {
+        public final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
+        public final List<Checkpoint> history = new CopyOnWriteArrayList<>();
 
         @Override
         public Optional<Checkpoint> load(String consumer) {
@@ -35,14 +35,15 @@ final class InMemoryStores {
             history.add(checkpoint);
         }
 
-        int covers(String consumer) {
+        /** How many changes of an {@link InMemoryChangeLog} the consumer's checkpoint covers. */
+        public int covers(String consumer) {
             Checkpoint c = saved.get(consumer);
             return c == null ? 0 : Integer.parseInt(c.position());
         }
     }
 
-    static final class DeadLetters implements DeadLetterStore {
-        final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+    public static final class DeadLetters implements DeadLetterStore {
+        public final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
         private final AtomicLong ids = new AtomicLong();
 
         @Override

@@ -129,29 +129,24 @@ final class RedisSink implements ChangeSink {
             SslOptions ssl = options.tlsCaFile()
                     .map(caFile -> SslOptions.builder().jdkSslProvider().trustManager(caFile.toFile()).build())
                     .orElseGet(SslOptions::create);
+            ClientOptions clientOptions = ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .sslOptions(ssl)
+                    .timeoutOptions(timeouts)
+                    .build();
             if (options.cluster()) {
                 RedisClusterClient cluster = RedisClusterClient.create(uri);
                 client = cluster;
-                cluster.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .socketOptions(socket)
-                        .sslOptions(ssl)
-                        .timeoutOptions(timeouts)
-                        .build());
+                cluster.setOptions(ClusterClientOptions.builder(clientOptions).build());
                 StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
                 commands = c.async();
             } else {
                 RedisClient standalone = RedisClient.create(uri);
                 client = standalone;
-                standalone.setOptions(ClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .socketOptions(socket)
-                        .sslOptions(ssl)
-                        .timeoutOptions(timeouts)
-                        .build());
+                standalone.setOptions(clientOptions);
                 StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
                 commands = c.async();

@@ -1,5 +1,6 @@
 package dev.bridge.sink.redis;
 
+import dev.bridge.core.sink.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,27 +8,18 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 
 /**
  * Terminates TLS in front of a plain Redis, as a TLS-enabled Redis or a stunnel would: accepts TLS
  * on a free port of 127.0.0.1 and forwards the decrypted bytes to the Redis port, both ways. Its
- * certificate is self-signed, made by the JDK's keytool for the given names; {@link #caFile} holds it
- * in PEM for a client to trust.
+ * certificate is a {@link SelfSignedCertificate} for the given names; {@link #caFile} holds it in
+ * PEM for a client to trust.
  */
 final class TlsProxy implements AutoCloseable {
-
-    private static final String PASSWORD = "test-only";
 
     final int port;
     final Path caFile;
@@ -37,30 +29,14 @@ final class TlsProxy implements AutoCloseable {
 
     /** @param names the certificate's subject alternative names, in keytool's form: {@code ip:127.0.0.1,dns:localhost} */
     TlsProxy(int redisPort, String names) {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(names);
+        caFile = certificate.caFile();
         try {
-            Path dir = Files.createTempDirectory("bridge-tls-");
-            Path keystore = dir.resolve("server.p12");
-            keytool("-genkeypair", "-alias", "redis", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                    "-dname", "CN=localhost", "-ext", "san=" + names,
-                    "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-            caFile = dir.resolve("ca.pem");
-            keytool("-exportcert", "-rfc", "-alias", "redis", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                    "-file", caFile.toString());
-
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(keystore)) {
-                keys.load(in, PASSWORD.toCharArray());
-            }
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, PASSWORD.toCharArray());
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(kmf.getKeyManagers(), null, null);
-            server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            server = (SSLServerSocket) certificate.serverContext().getServerSocketFactory()
+                    .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
             port = server.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not set up the test TLS proxy", e);
         }
         acceptor = new Thread(() -> accept(redisPort), "tls-proxy-" + port);
         acceptor.setDaemon(true);
@@ -121,22 +97,6 @@ final class TlsProxy implements AutoCloseable {
             c.close();
         } catch (Exception e) {
             // Closing for good: nothing to do.
-        }
-    }
-
-    private static void keytool(String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running keytool", e);
         }
     }
 }

@@ -3,27 +3,21 @@ package dev.bridge.sink.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bridge.core.Change;
-import dev.bridge.core.Checkpoint;
-import dev.bridge.core.DeadLetter;
 import dev.bridge.core.engine.DeliveryEngine;
 import dev.bridge.core.engine.DeliveryObserver;
 import dev.bridge.core.engine.DeliveryPolicy;
 import dev.bridge.core.engine.EngineOptions;
 import dev.bridge.core.engine.InMemoryChangeLog;
+import dev.bridge.core.engine.InMemoryStores;
 import dev.bridge.core.engine.RetryPolicy;
 import dev.bridge.core.engine.SinkBinding;
 import dev.bridge.core.engine.SinkFilter;
-import dev.bridge.core.port.CheckpointStore;
-import dev.bridge.core.port.DeadLetterStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +37,8 @@ class WebhookEngineIT {
             Duration.ofSeconds(30), COMPRESSED);
 
     private final InMemoryChangeLog log = new InMemoryChangeLog();
-    private final Checkpoints checkpoints = new Checkpoints();
-    private final DeadLetters deadLetters = new DeadLetters();
+    private final InMemoryStores.Checkpoints checkpoints = new InMemoryStores.Checkpoints();
+    private final InMemoryStores.DeadLetters deadLetters = new InMemoryStores.DeadLetters();
     private final List<DeliveryEngine> engines = new ArrayList<>();
     private final List<TestReceiver> receivers = new ArrayList<>();
 
@@ -111,7 +105,7 @@ class WebhookEngineIT {
             assertThat(r.id()).as("webhook-id of every attempt").isEqualTo("msg_" + r.changes().get(0).seq());
         });
         assertThat(deadLetters.letters).isEmpty();
-        await(() -> checkpoints.covers() == 300, "the checkpoint to cover every change");
+        await(() -> checkpoints.covers("webhook-it") == 300, "the checkpoint to cover every change");
     }
 
     @Test
@@ -137,46 +131,6 @@ class WebhookEngineIT {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(10);
-        }
-    }
-
-    private static final class Checkpoints implements CheckpointStore {
-        private final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<Checkpoint> load(String consumer) {
-            return Optional.ofNullable(saved.get(consumer));
-        }
-
-        @Override
-        public void save(String consumer, Checkpoint checkpoint) {
-            saved.put(consumer, checkpoint);
-        }
-
-        int covers() {
-            Checkpoint c = saved.get("webhook-it");
-            return c == null ? 0 : Integer.parseInt(c.position());
-        }
-    }
-
-    private static final class DeadLetters implements DeadLetterStore {
-        final List<DeadLetter> letters = new CopyOnWriteArrayList<>();
-
-        @Override
-        public DeadLetter add(String sink, Change change, String reason, int attempts) {
-            DeadLetter letter = new DeadLetter(letters.size() + 1, sink, change, reason, attempts, Instant.now());
-            letters.add(letter);
-            return letter;
-        }
-
-        @Override
-        public List<DeadLetter> list(String sink, long afterId, int limit) {
-            return letters.stream().filter(l -> l.id() > afterId).limit(limit).toList();
-        }
-
-        @Override
-        public boolean remove(long id) {
-            return letters.removeIf(l -> l.id() == id);
         }
     }
 }

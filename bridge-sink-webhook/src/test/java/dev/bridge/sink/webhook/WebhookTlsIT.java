@@ -12,23 +12,19 @@ import dev.bridge.core.Op;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.sink.RecordingAcknowledger;
+import dev.bridge.core.sink.SelfSignedCertificate;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,31 +32,16 @@ import org.junit.jupiter.api.Test;
 /** Delivery over HTTPS to a real TLS server whose certificate a private CA (here: itself) signed. */
 class WebhookTlsIT {
 
-    private static final String PASSWORD = "test-only";
     private static final List<String> BODIES = new CopyOnWriteArrayList<>();
     private static HttpsServer server;
     private static Path caFile;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        Path dir = Files.createTempDirectory("bridge-webhook-tls");
-        Path keystore = dir.resolve("server.p12");
-        caFile = dir.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "webhook", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "webhook", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                "-file", caFile.toString());
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            keys.load(in, PASSWORD.toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, PASSWORD.toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), null, null);
+    static void startServer() throws IOException {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create("ip:127.0.0.1");
+        caFile = certificate.caFile();
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setHttpsConfigurator(new HttpsConfigurator(certificate.serverContext()));
         server.createContext("/hook", exchange -> {
             BODIES.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             exchange.sendResponseHeaders(204, -1);
@@ -119,16 +100,5 @@ class WebhookTlsIT {
         assertThatThrownBy(() -> new WebhookSinkOptions(URI.create("http://127.0.0.1/hook"), Map.of(), List.of(),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, Optional.of(caFile)))
                 .hasMessageContaining("https:// url only");
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
-        }
     }
 }
