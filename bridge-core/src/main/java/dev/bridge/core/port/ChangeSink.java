@@ -2,6 +2,7 @@ package dev.bridge.core.port;
 
 import dev.bridge.core.Change;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A destination of changes: Redis, a webhook endpoint, the console. Sinks are named instances; a
@@ -31,6 +32,15 @@ public interface ChangeSink {
      * @param batch one or more changes; for each key, in order
      */
     void deliver(List<Change> batch, Acknowledger acks);
+
+    /**
+     * The sink's own counters, beyond the engine's per-sink counts, for metrics: by name in
+     * lower_snake_case, each never decreasing (e.g. the webhook sink's {@code gone_dead_lettered}).
+     * Called from any thread, at any point of the lifecycle; must be quick. Default: none.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 
     /** Releases resources. Deliveries still in flight may be acknowledged as retry. Called once. */
     default void stop() {
