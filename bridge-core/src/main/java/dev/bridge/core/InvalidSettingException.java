@@ -10,6 +10,8 @@ import java.util.Objects;
 public final class InvalidSettingException extends BridgeException {
 
     private final String path;
+    private final String origin;
+    private final String problem;
 
     /**
      * @param path the setting's full path, e.g. {@code bridge.sinks[1].timeout}
@@ -18,6 +20,8 @@ public final class InvalidSettingException extends BridgeException {
     public InvalidSettingException(String path, String problem) {
         super(Objects.requireNonNull(path, "path") + " " + Objects.requireNonNull(problem, "problem"));
         this.path = path;
+        this.origin = "";
+        this.problem = problem;
     }
 
     /**
@@ -27,10 +31,22 @@ public final class InvalidSettingException extends BridgeException {
         super(Objects.requireNonNull(path, "path") + " (" + Objects.requireNonNull(origin, "origin") + ") "
                 + Objects.requireNonNull(problem, "problem"));
         this.path = path;
+        this.origin = origin;
+        this.problem = problem;
     }
 
     /** The setting's full path. */
     public String path() {
         return path;
+    }
+
+    /** Where the value was set, or empty if unknown. */
+    public String origin() {
+        return origin;
+    }
+
+    /** What is wrong, without the path and origin. */
+    public String problem() {
+        return problem;
     }
 }

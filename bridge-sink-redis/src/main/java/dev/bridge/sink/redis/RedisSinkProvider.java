@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * pub/sub channel, or adds it to a stream once per change id. For both, configure two sinks.
  *
  * <p>Settings (their meaning, units and defaults are in this module's {@code reference.conf} under
- * {@code bridge.sinks.redis}, which the application lays beneath each block; the provider keeps no
+ * {@code bridge.sink.redis}, which the application lays beneath each block; the provider keeps no
  * defaults of its own): {@code uri}, {@code mode} ({@code pubsub} or {@code stream}), {@code channel}
  * (pub/sub) or {@code stream} (stream key), {@code max-len}, {@code command-timeout},
  * {@code connect-timeout}, {@code cluster}, {@code tls-verify}, {@code tls-ca-file}.

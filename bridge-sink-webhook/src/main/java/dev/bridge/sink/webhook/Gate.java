@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Limits the requests open at once without blocking a thread: a task runs when a permit is free,
@@ -17,10 +18,12 @@ final class Gate {
     private static final ThreadLocal<Boolean> DRAINING = ThreadLocal.withInitial(() -> false);
 
     private final Semaphore permits;
+    private final AtomicInteger limit;
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
     Gate(int permits) {
         this.permits = new Semaphore(permits);
+        this.limit = new AtomicInteger(permits);
     }
 
     /** Runs {@code task} now if a permit is free, else once one is; the task must call {@link #release()} when done. */
@@ -32,6 +35,20 @@ final class Gate {
     void release() {
         permits.release();
         drain();
+    }
+
+    /**
+     * Instead of {@link #release()}: keeps the caller's permit for good, so that one task fewer runs at
+     * once from now on, unless it is the last permit. Returns whether it did; if not, the caller must
+     * release as usual.
+     */
+    boolean shrink() {
+        return limit.getAndUpdate(n -> n > 1 ? n - 1 : n) > 1;
+    }
+
+    /** The most tasks that run at once. */
+    int limit() {
+        return limit.get();
     }
 
     /** Removes and returns the tasks still waiting. */

@@ -1,6 +1,7 @@
 package dev.bridge.sink.webhook;
 
 import dev.bridge.core.port.Ack;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ final class Responses {
 
     /** A request that got no response: always worth retrying. */
     static Ack ackFor(Throwable error, String where) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = cause(error);
         String what;
         if (cause instanceof HttpTimeoutException) {
             what = "timed out (" + cause.getMessage() + ")";
@@ -62,6 +63,25 @@ final class Responses {
             what = "failed (" + describe(cause) + ")";
         }
         return Ack.retry("POST to " + where + " " + what);
+    }
+
+    /** Whether a request got no response because it took longer than {@code timeout} or {@code connect-timeout}. */
+    static boolean timedOut(Throwable error) {
+        return cause(error) instanceof HttpTimeoutException;
+    }
+
+    /**
+     * Whether the JDK's HttpClient did not send a request because its HTTP/2 connection already had
+     * as many streams open as the server allows. The client fails such a request at once instead of
+     * waiting for a stream (JDK-8225647), and its message is the only sign.
+     */
+    static boolean streamRefused(Throwable error) {
+        Throwable cause = cause(error);
+        return cause instanceof IOException && "too many concurrent streams".equals(cause.getMessage());
+    }
+
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** {@code Retry-After} as delay-seconds or an HTTP date; empty if it is neither. */

@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +48,10 @@ final class WebhookSink implements ChangeSink {
     private final String where;
     private final Gate gate;
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    private final AtomicLong refusedAsGone = new AtomicLong();
+    private final Counters counters = new Counters();
     private volatile HttpClient client;
     private volatile boolean gone;
+    private volatile boolean narrowed;
     private volatile boolean stopped;
 
     WebhookSink(String name, WebhookSinkOptions options) {
@@ -180,7 +180,7 @@ final class WebhookSink implements ChangeSink {
             }
             if (gone) {
                 gate.release();
-                refusedAsGone.addAndGet(changes.size());
+                counters.goneDeadLettered(changes.size());
                 done.accept(goneAck());
                 return;
             }
@@ -196,11 +196,23 @@ final class WebhookSink implements ChangeSink {
             CompletableFuture<HttpResponse<byte[]>> sent = reply;
             reply.whenComplete((response, error) -> {
                 inFlight.remove(sent);
+                // Nothing was sent: wait in line again, now with one request fewer at once, rather than spend an attempt.
+                if (error != null && !stopped && Responses.streamRefused(error) && gate.shrink()) {
+                    narrowed(gate.limit());
+                    gate.submit(this);
+                    return;
+                }
                 gate.release();
                 Ack ack;
                 if (error != null) {
-                    ack = stopped ? stoppedAck() : Responses.ackFor(error, where);
+                    if (stopped) {
+                        ack = stoppedAck();
+                    } else {
+                        counters.unanswered(error);
+                        ack = Responses.ackFor(error, where);
+                    }
                 } else {
+                    counters.answered(response.statusCode());
                     ack = Responses.ackFor(response.statusCode(), response.headers().firstValue("Retry-After"), response.body(),
                             Instant.now(), where);
                     if (Responses.gone(response.statusCode())) {
@@ -276,7 +288,16 @@ final class WebhookSink implements ChangeSink {
             log.warn("webhook sink '{}': {} answered 410 Gone; the endpoint is disabled and its changes are dead-lettered"
                     + " until the sink's configuration changes (and the bridge restarts)", name, where);
         }
-        refusedAsGone.addAndGet(changes);
+        counters.goneDeadLettered(changes);
+    }
+
+    private void narrowed(int limit) {
+        if (!narrowed) {
+            narrowed = true;
+            log.info("webhook sink '{}': {} allows fewer HTTP/2 streams at once than max-in-flight ({}); the sink sends fewer"
+                    + " requests at once from now on", name, where, options.maxInFlight());
+        }
+        log.debug("webhook sink '{}': now at most {} request(s) at once", name, limit);
     }
 
     private Ack goneAck() {
@@ -288,9 +309,17 @@ final class WebhookSink implements ChangeSink {
         return Ack.retry("webhook sink '" + name + "' stopped before " + where + " answered");
     }
 
-    /** Changes dead-lettered because the endpoint answered 410 Gone, the answering request's included. */
-    long refusedAsGone() {
-        return refusedAsGone.get();
+    /**
+     * {@code requests}: requests that ended, each also counted in one of
+     * {@code responses_2xx} … {@code responses_5xx} (by status class), {@code timeouts} (no response
+     * within {@code timeout} or {@code connect-timeout}) and {@code network_errors} (no response for
+     * another reason: refused or dropped connection, TLS failure); {@code gone_dead_lettered}: changes
+     * dead-lettered because the endpoint answered 410 Gone, those of the answering request included.
+     * Requests abandoned by {@link #stop()} count nowhere.
+     */
+    @Override
+    public Map<String, Long> counters() {
+        return counters.snapshot();
     }
 
     boolean disabled() {

@@ -14,9 +14,9 @@ import java.util.Map;
  * batch as a JSON array, to one HTTP endpoint, signed per Standard Webhooks. See {@code docs/webhooks.md}.
  *
  * <p>Settings (their meaning, units and defaults are in this module's {@code reference.conf} under
- * {@code bridge.sinks.webhook}, which the application lays beneath each block; the provider keeps no
+ * {@code bridge.sink.webhook}, which the application lays beneath each block; the provider keeps no
  * defaults of its own): {@code url}, {@code headers}, {@code secrets}, {@code timeout},
- * {@code connect-timeout}, {@code max-in-flight}, {@code batch}. The {@code retry} block there is the
+ * {@code connect-timeout}, {@code max-in-flight}, {@code batch}. The {@code delivery.retry} block there is the
  * engine's, not the sink's.
  *
  * <p>Acknowledgements: delivered on 2xx; retry, no earlier than its {@code Retry-After}, on 429 and
@@ -24,6 +24,9 @@ import java.util.Map;
  * disables the endpoint (later changes fail without a request) until the configuration changes;
  * failed with the status and the start of the body on other answers. Messages and logs never show
  * secrets, secret-looking header values or the URL's user info.
+ *
+ * <p>{@link ChangeSink#counters()}: {@code requests}, {@code responses_2xx} to {@code responses_5xx},
+ * {@code timeouts}, {@code network_errors} and {@code gone_dead_lettered} (see {@code docs/webhooks.md}).
  */
 public final class WebhookSinkProvider implements SinkProvider {
 

@@ -3,11 +3,14 @@ package dev.bridge.sink.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bridge.core.port.Ack;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -78,5 +81,20 @@ class ResponsesTest {
                 .isEqualTo("POST to u timed out (request timed out)");
         assertThat(((Ack.Retry) Responses.ackFor(new java.util.concurrent.CompletionException(new ConnectException()), "u")).reason())
                 .isEqualTo("POST to u could not connect (ConnectException)");
+    }
+
+    @Test
+    void aTimeoutIsToldFromOtherFailures() {
+        assertThat(Responses.timedOut(new CompletionException(new HttpConnectTimeoutException("HTTP connect timed out")))).isTrue();
+        assertThat(Responses.timedOut(new HttpTimeoutException("request timed out"))).isTrue();
+        assertThat(Responses.timedOut(new CompletionException(new ConnectException()))).isFalse();
+    }
+
+    @Test
+    void onlyTheHttpClientsRefusalOfAStreamIsAStreamRefused() {
+        assertThat(Responses.streamRefused(new CompletionException(new IOException("too many concurrent streams")))).isTrue();
+        assertThat(Responses.streamRefused(new IOException("too many concurrent streams"))).isTrue();
+        assertThat(Responses.streamRefused(new IOException("Received RST_STREAM: Refused stream"))).isFalse();
+        assertThat(Responses.streamRefused(new HttpTimeoutException("request timed out"))).isFalse();
     }
 }

@@ -109,10 +109,7 @@ final class TestReceiver implements AutoCloseable {
 
     /** @param secrets the receiver's copies of the sink's secrets, {@code whsec_...} */
     TestReceiver(String... secrets) {
-        keys = new ArrayList<>();
-        for (String secret : secrets) {
-            keys.add(Base64.getDecoder().decode(secret.substring("whsec_".length())));
-        }
+        keys = keys(secrets);
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
         } catch (IOException e) {
@@ -163,7 +160,7 @@ final class TestReceiver implements AutoCloseable {
             String timestamp = headers.getFirst("webhook-timestamp");
             String signature = headers.getFirst("webhook-signature");
             Received request = new Received(id, timestamp, signature, Map.copyOf(headers), body,
-                    verify(id, timestamp, signature, body), System.currentTimeMillis(), 0);
+                    verify(keys, id, timestamp, signature, body), System.currentTimeMillis(), 0);
             Answer reply = answer.apply(request);
             // Recorded once answered, so that a slow answer is not counted as received before it is.
             if (!reply.delay().isZero()) {
@@ -191,8 +188,20 @@ final class TestReceiver implements AutoCloseable {
         }
     }
 
-    /** The receiver's side of the scheme: HMAC-SHA256 over id.timestamp.body, compared in constant time. */
-    private boolean verify(String id, String timestamp, String header, byte[] body) {
+    /** The key bytes of {@code whsec_...} secrets. */
+    static List<byte[]> keys(String... secrets) {
+        List<byte[]> keys = new ArrayList<>();
+        for (String secret : secrets) {
+            keys.add(Base64.getDecoder().decode(secret.substring("whsec_".length())));
+        }
+        return keys;
+    }
+
+    /**
+     * The receiver's side of the scheme, for this and the other test servers: HMAC-SHA256 over
+     * id.timestamp.body, compared in constant time.
+     */
+    static boolean verify(List<byte[]> keys, String id, String timestamp, String header, byte[] body) {
         if (id == null || timestamp == null || header == null) {
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.bridge.sink.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.Json;
@@ -159,9 +160,35 @@ class WebhookSinkIT {
         assertThat(later).allSatisfy(ack -> assertThat(((Ack.Failed) ack).reason()).contains("410 Gone", "disabled"));
         assertThat(receiver.received()).hasSize(1);
         assertThat(sink.disabled()).isTrue();
-        assertThat(sink.refusedAsGone()).isEqualTo(4);
+        assertThat(sink.counters()).containsEntry("gone_dead_lettered", 4L).containsEntry("requests", 1L)
+                .containsEntry("responses_4xx", 1L);
         ChangeSink reconfigured = sink();
         assertThat(deliverOne(reconfigured, change("4", 1))).isSameAs(Ack.delivered());
+    }
+
+    @Test
+    void countsEachRequestByOutcome() throws IOException {
+        ChangeSink sink = sink(receiver.url(), Map.of(), List.of(NEW_SECRET), Duration.ofMillis(500), 8);
+        receiver.answer(r -> switch (r.changes().get(0).id()) {
+            case "moved" -> TestReceiver.Answer.status(301).withHeader("Location", "/elsewhere");
+            case "bad" -> TestReceiver.Answer.status(422);
+            case "busy" -> TestReceiver.Answer.status(503);
+            case "slow" -> TestReceiver.Answer.status(204).after(Duration.ofSeconds(2));
+            default -> TestReceiver.Answer.status(204);
+        });
+
+        deliver(sink, List.of(change("ok", 1), change("ok", 2), change("moved", 1), change("bad", 1), change("busy", 1), change("slow", 1)));
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ChangeSink unreachable = sink(URI.create("http://127.0.0.1:" + port + "/hook"), Map.of(), List.of(NEW_SECRET), Duration.ofSeconds(2), 4);
+        deliverOne(unreachable, change("lost", 1));
+
+        assertThat(sink.counters()).containsExactly(entry("requests", 6L), entry("responses_2xx", 2L), entry("responses_3xx", 1L),
+                entry("responses_4xx", 1L), entry("responses_5xx", 1L), entry("timeouts", 1L), entry("network_errors", 0L),
+                entry("gone_dead_lettered", 0L));
+        assertThat(unreachable.counters()).containsEntry("requests", 1L).containsEntry("network_errors", 1L);
     }
 
     @Test

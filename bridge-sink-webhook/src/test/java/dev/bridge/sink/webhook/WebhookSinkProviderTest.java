@@ -39,7 +39,7 @@ class WebhookSinkProviderTest {
         try (InputStream in = WebhookSinkProvider.class.getResourceAsStream("/reference.conf")) {
             conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        assertThat(conf).contains("bridge.sinks.webhook {", "  headers {}", "  secrets = []", "  timeout = 15s",
+        assertThat(conf).contains("bridge.sink.webhook {", "  headers {}", "  secrets = []", "  timeout = 15s",
                 "  connect-timeout = 10s", "  max-in-flight = 16", "  batch = false",
                 "    schedule = [5s, 5m, 30m, 2h, 5h, 10h, 10h]", "    max-attempts = 8");
     }

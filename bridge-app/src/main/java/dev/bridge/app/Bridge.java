@@ -1,0 +1,166 @@
+package dev.bridge.app;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import dev.bridge.app.config.BridgeSettings;
+import dev.bridge.app.config.OpsSettings;
+import dev.bridge.app.config.PostgresSettings;
+import dev.bridge.app.ops.BridgeMetrics;
+import dev.bridge.app.ops.OpsServer;
+import dev.bridge.app.ops.Readiness;
+import dev.bridge.core.BridgeException;
+import dev.bridge.core.engine.DeliveryEngine;
+import dev.bridge.core.engine.SinkBinding;
+import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.ListenerStats;
+import dev.bridge.postgres.SchemaStatus;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: database, schema, engine and operations endpoint, started and stopped in
+ * order. Made by Guice ({@link #injector}); {@link #start()} once, then {@link #stop()} once.
+ */
+public final class Bridge {
+
+    private static final Logger log = LoggerFactory.getLogger(Bridge.class);
+
+    private final PostgresSettings postgresSettings;
+    private final OpsSettings opsSettings;
+    private final Database database;
+    private final BridgePostgres postgres;
+    private final ListenerTap listener;
+    private final DeliveryEngine engine;
+    private final List<SinkBinding> sinks;
+    private final BridgeMetrics metrics;
+    private OpsServer ops;
+    private volatile boolean running;
+    private boolean stopped;
+
+    @Inject
+    Bridge(PostgresSettings postgresSettings, OpsSettings opsSettings, Database database, BridgePostgres postgres, ListenerTap listener,
+            DeliveryEngine engine, List<SinkBinding> sinks, BridgeMetrics metrics) {
+        this.postgresSettings = postgresSettings;
+        this.opsSettings = opsSettings;
+        this.database = database;
+        this.postgres = postgres;
+        this.listener = listener;
+        this.engine = engine;
+        this.sinks = sinks;
+        this.metrics = metrics;
+    }
+
+    /** Every module the daemon needs, for validated settings. Building it opens nothing. */
+    public static Injector injector(BridgeSettings settings, ClassLoader loader) {
+        return Guice.createInjector(Stage.PRODUCTION,
+                new PostgresModule(settings.postgres()),
+                new SinksModule(settings.sinks(), loader),
+                new EngineModule(settings.consumer(), settings.engine(), settings.ops()));
+    }
+
+    /**
+     * Starts the database (or connects to it), installs or checks the schema, captures the
+     * configured tables, starts the sinks and the engine, then the operations endpoint.
+     *
+     * @throws BridgeException saying what failed and what to check; whatever was started is stopped
+     */
+    public synchronized void start() {
+        try {
+            database.start();
+            prepareSchema();
+            metrics.bindEngine(engine::stats, sinks.stream().map(SinkBinding::sink).toList());
+            metrics.bindListener(listener::stats);
+            engine.start();
+            if (opsSettings.enabled()) {
+                ops = new OpsServer(opsSettings.host(), opsSettings.port(), metrics, this::readiness);
+                ops.start();
+                log.info("operations endpoint on http://{}:{}/ (health/live, health/ready, metrics)", opsSettings.host(), ops.port());
+            }
+            running = true;
+            log.info("bridge is running on {} with sinks {}", database.describe(),
+                    sinks.stream().map(s -> s.sink().name()).toList());
+        } catch (RuntimeException e) {
+            stopped = true;
+            engine.stop(java.time.Duration.ZERO);
+            if (ops != null) {
+                ops.close();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Graceful stop: the engine drains within its shutdown deadline and saves the checkpoint; then
+     * the endpoint and the database stop.
+     *
+     * @return whether every change taken was settled before the deadline
+     */
+    public synchronized boolean stop() {
+        if (stopped) {
+            return true;
+        }
+        stopped = true;
+        running = false;
+        boolean drained = engine.stop();
+        if (ops != null) {
+            ops.close();
+        }
+        metrics.close();
+        database.close();
+        return drained;
+    }
+
+    /** Ready when started, not stopping, and the listener holds a live connection. */
+    public Readiness readiness() {
+        Map<String, String> checks = new LinkedHashMap<>();
+        Optional<ListenerStats> stats = listener.stats();
+        boolean connected = stats.map(ListenerStats::connected).orElse(false);
+        checks.put("bridge", running ? "running" : stopped ? "stopped" : "starting");
+        checks.put("listener", stats.isEmpty() ? "not started" : connected ? "connected" : "reconnecting");
+        return new Readiness(running && connected, checks);
+    }
+
+    /** The operations endpoint's port, once started and if enabled. */
+    public Optional<Integer> opsPort() {
+        return Optional.ofNullable(ops).map(OpsServer::port);
+    }
+
+    public DeliveryEngine engine() {
+        return engine;
+    }
+
+    public BridgePostgres postgres() {
+        return postgres;
+    }
+
+    Optional<ListenerStats> listenerStats() {
+        return listener.stats();
+    }
+
+    private void prepareSchema() {
+        if (postgresSettings.installSchema()) {
+            SchemaStatus status = postgres.schema().install();
+            log.info("schema {} is at version {}", status.schema(), status.installedVersion());
+        } else {
+            SchemaStatus status = postgres.schema().status();
+            if (!status.isUpToDate()) {
+                throw new StartupException("the Bridge schema " + status.schema() + " is at version " + status.installedVersion()
+                        + ", not " + status.latestVersion() + "; run `bridge schema install` or set bridge.postgres.install-schema = true");
+            }
+        }
+        List<String> captured = postgres.capture().list();
+        for (String table : postgresSettings.capture()) {
+            if (!captured.contains(table)) {
+                postgres.capture().add(table);
+                log.info("capturing changes of table {}", table);
+            }
+        }
+    }
+}

@@ -1,0 +1,446 @@
+package dev.bridge.app;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import com.typesafe.config.Config;
+import dev.bridge.app.config.BridgeSettings;
+import dev.bridge.app.config.ConfigLoader;
+import dev.bridge.app.config.InvalidConfigException;
+import dev.bridge.app.config.LogSettings;
+import dev.bridge.core.BridgeException;
+import dev.bridge.core.DeadLetter;
+import dev.bridge.core.engine.SinkBinding;
+import dev.bridge.core.port.Ack;
+import dev.bridge.core.port.ChangeSink;
+import dev.bridge.core.port.DeadLetterStore;
+import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.Consumers;
+import dev.bridge.postgres.SchemaStatus;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The command line: {@code run} (the default), {@code demo}, {@code schema}, {@code capture},
+ * {@code dead-letters}, {@code checkpoint}. Exit codes: 0 success, 1 failure (the message says what
+ * to check), 2 bad usage, 3 invalid configuration.
+ */
+public final class Cli {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int INVALID_CONFIG = 3;
+
+    private Cli() {
+    }
+
+    /** Runs one command line; never throws and never exits the JVM. */
+    public static int execute(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        Env context = new Env(env, new PrintWriter(out, true), new PrintWriter(err, true));
+        CommandLine line = new CommandLine(new Root(context), new Factory(context));
+        line.setOut(context.out).setErr(context.err);
+        line.setExecutionExceptionHandler(Cli::failure);
+        line.setExitCodeExceptionMapper(e -> USAGE);
+        return line.execute(args);
+    }
+
+    private static int failure(Exception e, CommandLine line, ParseResult parsed) {
+        PrintWriter err = line.getErr();
+        boolean debug = false;
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            debug |= p.hasMatchedOption("--debug");
+        }
+        int code;
+        if (e instanceof InvalidConfigException) {
+            err.println("bridge: " + e.getMessage());
+            code = INVALID_CONFIG;
+        } else if (e instanceof BridgeException) {
+            err.println("bridge: " + e.getMessage());
+            code = FAILED;
+        } else {
+            err.println("bridge: unexpected error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            code = FAILED;
+        }
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** What every command gets: the environment and where to print. */
+    record Env(Map<String, String> variables, PrintWriter out, PrintWriter err) {
+    }
+
+    /** Makes commands, handing those that want it the {@link Env}. */
+    private record Factory(Env env) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            for (Constructor<?> c : type.getDeclaredConstructors()) {
+                if (c.getParameterCount() == 1 && c.getParameterTypes()[0] == Env.class) {
+                    c.setAccessible(true);
+                    return type.cast(c.newInstance(env));
+                }
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+
+    /** Options every command takes. */
+    static final class Common {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "The configuration file (HOCON); default: $BRIDGE_CONFIG, else none (built-in defaults).")
+        Path config;
+
+        @Option(names = "--debug", description = "Log at DEBUG and show stack traces of errors.")
+        boolean debug;
+
+        /** Loads and validates the configuration, setting up logging first. */
+        BridgeSettings settings(Env env) {
+            ClassLoader loader = Cli.class.getClassLoader();
+            Optional<Path> file = Optional.ofNullable(config).or(() -> Optional.ofNullable(env.variables().get("BRIDGE_CONFIG"))
+                    .filter(s -> !s.isBlank()).map(Path::of));
+            Config loaded = ConfigLoader.load(file, env.variables(), System.getProperties(), loader);
+            Logging.configure(LogSettings.from(loaded), debug);
+            return BridgeSettings.load(loaded, loader);
+        }
+    }
+
+    @Command(name = "bridge", mixinStandardHelpOptions = true, version = "Bridge 0.1.0",
+            description = "Streams PostgreSQL changes to Redis and webhooks. With no command: run.",
+            subcommands = {Run.class, Demo.class, SchemaCommand.class, CaptureCommand.class, DeadLettersCommand.class,
+                CheckpointCommand.class, CommandLine.HelpCommand.class})
+    static final class Root implements Callable<Integer> {
+        private final Env env;
+
+        @Mixin
+        Common common;
+
+        Root(Env env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            return Run.run(env, common.settings(env));
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Runs the bridge until SIGTERM or Ctrl-C, then drains and saves the checkpoint.",
+                "With no bridge.postgres.host (DB_HOST) it starts an embedded PostgreSQL whose data is kept in"
+                    + " bridge.postgres.embedded.data-dir."})
+    static final class Run implements Callable<Integer> {
+        private final Env env;
+
+        @Mixin
+        Common common;
+
+        Run(Env env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            return run(env, common.settings(env));
+        }
+
+        static int run(Env env, BridgeSettings settings) {
+            Bridge bridge = Bridge.injector(settings, Cli.class.getClassLoader()).getInstance(Bridge.class);
+            CountDownLatch stop = new CountDownLatch(1);
+            Signals.onTermination(stop::countDown);
+            bridge.start();
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            env.err().println("bridge: stopping (draining deliveries in flight, saving the checkpoint)");
+            boolean drained = bridge.stop();
+            env.err().println("bridge: stopped" + (drained ? "" : "; some deliveries were abandoned and will repeat after a restart"));
+            return OK;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = {"Shows the bridge at work on a throwaway embedded PostgreSQL, then stops.",
+                "Writes sample changes through the event store (one large enough to cross NOTIFY in several frames)",
+                "and delivers them to the configured sinks: by default the console."})
+    static final class Demo implements Callable<Integer> {
+        private final Env env;
+
+        @Mixin
+        Common common;
+
+        @Option(names = "--changes", paramLabel = "N", description = "How many changes to write (default: bridge.demo.changes).")
+        Integer changes;
+
+        Demo(Env env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BridgeSettings settings = common.settings(env);
+            return new DemoRun(settings, changes == null ? settings.demo().changes() : changes, env.err()).call();
+        }
+    }
+
+    @Command(name = "schema", mixinStandardHelpOptions = true, description = "Installs or shows the Bridge schema.",
+            subcommands = CommandLine.HelpCommand.class)
+    static final class SchemaCommand {
+        private final Env env;
+
+        SchemaCommand(Env env) {
+            this.env = env;
+        }
+
+        @Command(name = "install", mixinStandardHelpOptions = true,
+                description = "Installs or upgrades the Bridge schema (a no-op when up to date).")
+        int install(@Mixin Common common) {
+            return withPostgres(env, common, (pg, s) -> {
+                SchemaStatus status = pg.schema().install();
+                env.out().println("schema " + status.schema() + " is at version " + status.installedVersion() + " (latest)");
+                return OK;
+            });
+        }
+
+        @Command(name = "status", mixinStandardHelpOptions = true,
+                description = "Shows the installed version and the captured tables; exit code 1 if not up to date.")
+        int status(@Mixin Common common) {
+            return withPostgres(env, common, (pg, s) -> {
+                SchemaStatus status = pg.schema().status();
+                env.out().println("schema:          " + status.schema());
+                env.out().println("installed:       " + (status.isInstalled() ? "version " + status.installedVersion() : "no"));
+                env.out().println("latest:          version " + status.latestVersion());
+                env.out().println("captured tables: " + (status.capturedTables().isEmpty() ? "none" : String.join(", ", status.capturedTables())));
+                if (!status.isUpToDate()) {
+                    env.err().println("bridge: the schema is not up to date; run `bridge schema install`");
+                    return FAILED;
+                }
+                return OK;
+            });
+        }
+    }
+
+    @Command(name = "capture", mixinStandardHelpOptions = true, description = "Starts, stops or lists capturing changes of tables.",
+            subcommands = CommandLine.HelpCommand.class)
+    static final class CaptureCommand {
+        private final Env env;
+
+        CaptureCommand(Env env) {
+            this.env = env;
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true,
+                description = "Captures a table's changes (it needs a primary key); its bucket is the table's name.")
+        int add(@Mixin Common common, @Parameters(paramLabel = "TABLE", description = "e.g. orders or sales.orders") String table) {
+            return withPostgres(env, common, (pg, s) -> {
+                pg.capture().add(table);
+                env.out().println("capturing changes of " + table);
+                return OK;
+            });
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Stops capturing a table's changes.")
+        int remove(@Mixin Common common, @Parameters(paramLabel = "TABLE") String table) {
+            return withPostgres(env, common, (pg, s) -> {
+                pg.capture().remove(table);
+                env.out().println("no longer capturing changes of " + table);
+                return OK;
+            });
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the captured tables.")
+        int list(@Mixin Common common) {
+            return withPostgres(env, common, (pg, s) -> {
+                pg.capture().list().forEach(env.out()::println);
+                return OK;
+            });
+        }
+    }
+
+    @Command(name = "dead-letters", mixinStandardHelpOptions = true,
+            description = "Lists or replays the changes sinks gave up on.", subcommands = CommandLine.HelpCommand.class)
+    static final class DeadLettersCommand {
+        private final Env env;
+
+        DeadLettersCommand(Env env) {
+            this.env = env;
+        }
+
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, oldest first.")
+        int list(@Mixin Common common,
+                @Option(names = "--sink", paramLabel = "NAME", description = "Only this sink's letters.") String sink,
+                @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N letters (default: ${DEFAULT-VALUE}).") int limit) {
+            return withPostgres(env, common, (pg, s) -> {
+                List<DeadLetter> letters = pg.deadLetterStore().list(sink, 0, Math.max(1, limit));
+                for (DeadLetter l : letters) {
+                    env.out().printf("#%d  %s  sink=%s  %s %s/%s v%d  attempts=%d  %s%n", l.id(), l.failedAt(), l.sink(),
+                            l.change().op(), l.change().bucket(), l.change().id(), l.change().version(), l.attempts(), l.reason());
+                }
+                env.err().println(letters.size() + " dead letter" + (letters.size() == 1 ? "" : "s"));
+                return OK;
+            });
+        }
+
+        @Command(name = "replay", mixinStandardHelpOptions = true,
+                description = {"Delivers dead letters again, each to the sink that gave up on it, and removes those delivered.",
+                    "Exit code 1 if any could not be delivered (they stay)."})
+        int replay(@Mixin Common common,
+                @Option(names = "--sink", paramLabel = "NAME", description = "Only this sink's letters.") String sink,
+                @Option(names = "--id", paramLabel = "ID", description = "Only these letters (repeatable).") List<Long> ids,
+                @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "At most N letters (default: ${DEFAULT-VALUE}).") int limit) {
+            return withPostgres(env, common, (pg, settings) -> {
+                Injector sinks = Guice.createInjector(Stage.PRODUCTION, new SinksModule(settings.sinks(), Cli.class.getClassLoader()));
+                Map<String, SinkBinding> byName = new LinkedHashMap<>();
+                for (SinkBinding b : sinks.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<List<SinkBinding>>() { }))) {
+                    byName.put(b.sink().name(), b);
+                }
+                return new Replay(pg.deadLetterStore(), byName, env).run(sink, ids, Math.max(1, limit));
+            });
+        }
+    }
+
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+            description = "Shows or resets how far consumers have read the change log.", subcommands = CommandLine.HelpCommand.class)
+    static final class CheckpointCommand {
+        private final Env env;
+
+        CheckpointCommand(Env env) {
+            this.env = env;
+        }
+
+        @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows every registered consumer's checkpoint.")
+        int show(@Mixin Common common) {
+            return withPostgres(env, common, (pg, s) -> {
+                List<Consumers.Consumer> consumers = pg.consumers().list();
+                for (Consumers.Consumer c : consumers) {
+                    env.out().printf("%s  checkpoint=%s  updated=%s  pending=%d%s%n", c.name(), c.checkpoint(), c.updatedAt(), c.pending(),
+                            c.name().equals(s.consumer()) ? "  (this bridge)" : "");
+                }
+                if (consumers.isEmpty()) {
+                    env.err().println("no consumer is registered yet; `bridge run` registers " + s.consumer());
+                }
+                return OK;
+            });
+        }
+
+        @Command(name = "reset", mixinStandardHelpOptions = true,
+                description = {"Moves a consumer back to the start of the retained change log, so it receives every retained",
+                    "change again. Stop the bridge first: a running one saves its own checkpoint over the reset."})
+        int reset(@Mixin Common common,
+                @Option(names = "--consumer", paramLabel = "NAME", description = "The consumer (default: bridge.consumer).") String consumer) {
+            return withPostgres(env, common, (pg, s) -> {
+                String name = consumer == null ? s.consumer() : consumer;
+                if (!pg.consumers().reset(name)) {
+                    env.err().println("bridge: no consumer named " + name + "; `bridge checkpoint show` lists them");
+                    return FAILED;
+                }
+                env.out().println("consumer " + name + " will receive every retained change again");
+                return OK;
+            });
+        }
+    }
+
+    /** Runs {@code action} against the configured (or embedded) database, stopping it after. */
+    static int withPostgres(Env env, Common common, PostgresAction action) {
+        BridgeSettings settings = common.settings(env);
+        Injector injector = Guice.createInjector(Stage.PRODUCTION, new PostgresModule(settings.postgres()));
+        try (Database database = injector.getInstance(Database.class)) {
+            database.start();
+            return action.run(injector.getInstance(BridgePostgres.class), settings);
+        }
+    }
+
+    @FunctionalInterface
+    interface PostgresAction {
+        int run(BridgePostgres postgres, BridgeSettings settings);
+    }
+
+    /** Delivers dead letters one at a time, each to its own sink. */
+    private record Replay(DeadLetterStore store, Map<String, SinkBinding> sinks, Env env) {
+        int run(String sink, List<Long> ids, int limit) {
+            List<DeadLetter> letters = new ArrayList<>();
+            long after = 0;
+            while (letters.size() < limit) {
+                List<DeadLetter> page = store.list(sink, after, Math.min(500, limit - letters.size()));
+                if (page.isEmpty()) {
+                    break;
+                }
+                for (DeadLetter l : page) {
+                    if (ids == null || ids.contains(l.id())) {
+                        letters.add(l);
+                    }
+                }
+                after = page.get(page.size() - 1).id();
+            }
+            Map<String, ChangeSink> started = new LinkedHashMap<>();
+            int replayed = 0;
+            int failed = 0;
+            try {
+                for (DeadLetter letter : letters) {
+                    SinkBinding binding = sinks.get(letter.sink());
+                    if (binding == null) {
+                        env.err().println("#" + letter.id() + " skipped: no sink named " + letter.sink() + " is configured");
+                        failed++;
+                        continue;
+                    }
+                    ChangeSink target = started.computeIfAbsent(letter.sink(), n -> {
+                        binding.sink().start();
+                        return binding.sink();
+                    });
+                    Ack ack = deliver(target, letter, binding.policy().ackTimeout());
+                    if (ack == Ack.delivered()) {
+                        store.remove(letter.id());
+                        env.out().println("#" + letter.id() + " replayed to " + letter.sink());
+                        replayed++;
+                    } else {
+                        env.err().println("#" + letter.id() + " not delivered to " + letter.sink() + ": " + ack);
+                        failed++;
+                    }
+                }
+            } finally {
+                started.values().forEach(ChangeSink::stop);
+            }
+            env.err().println(replayed + " replayed, " + failed + " not");
+            return failed == 0 ? OK : FAILED;
+        }
+
+        private static Ack deliver(ChangeSink sink, DeadLetter letter, java.time.Duration timeout) {
+            CompletableFuture<Ack> outcome = new CompletableFuture<>();
+            sink.deliver(List.of(letter.change()), (change, ack) -> outcome.complete(ack));
+            try {
+                return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                return Ack.retry("no answer within " + timeout.toSeconds() + " s");
+            } catch (ExecutionException e) {
+                return Ack.retry(String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Ack.retry("interrupted");
+            }
+        }
+    }
+
+}

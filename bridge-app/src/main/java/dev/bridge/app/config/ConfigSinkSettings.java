@@ -1,0 +1,124 @@
+package dev.bridge.app.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.bridge.core.InvalidSettingException;
+import dev.bridge.core.port.SinkSettings;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A sink block of the HOCON configuration, its type's defaults beneath it; errors name the file and line. */
+final class ConfigSinkSettings implements SinkSettings {
+
+    private final Config block;
+    private final String path;
+
+    ConfigSinkSettings(Config block, String path) {
+        this.block = block;
+        this.path = path;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Optional<String> string(String key) {
+        return value(key).map(v -> switch (v.valueType()) {
+            case STRING, NUMBER, BOOLEAN -> String.valueOf(v.unwrapped());
+            default -> throw invalid(key, "must be text, got " + kind(v));
+        });
+    }
+
+    @Override
+    public Optional<Integer> integer(String key) {
+        return value(key).map(v -> read(key, "a whole number", () -> block.getInt(key)));
+    }
+
+    @Override
+    public Optional<Boolean> bool(String key) {
+        return value(key).map(v -> read(key, "true or false", () -> block.getBoolean(key)));
+    }
+
+    @Override
+    public Optional<Duration> duration(String key) {
+        return value(key).map(v -> {
+            Duration d = read(key, "a duration such as 500ms, 5s or 2m", () -> block.getDuration(key));
+            if (d.isNegative()) {
+                throw invalid(key, "must not be negative");
+            }
+            return d;
+        });
+    }
+
+    @Override
+    public List<String> stringList(String key) {
+        return value(key).map(v -> read(key, "a list of text values", () -> block.getStringList(key))).orElse(List.of());
+    }
+
+    @Override
+    public Map<String, String> stringMap(String key) {
+        return value(key).map(v -> {
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw invalid(key, "must be a block of name = value, got " + kind(v));
+            }
+            Map<String, String> map = new LinkedHashMap<>();
+            block.getObject(key).forEach((name, item) -> {
+                if (item.valueType() == ConfigValueType.OBJECT || item.valueType() == ConfigValueType.LIST) {
+                    throw invalid(key + "." + name, "must be text, got " + kind(item));
+                }
+                map.put(name, String.valueOf(item.unwrapped()));
+            });
+            return Collections.unmodifiableMap(map);
+        }).orElse(Map.of());
+    }
+
+    @Override
+    public InvalidSettingException invalid(String key, String problem) {
+        String origin = "";
+        try {
+            if (block.hasPathOrNull(key)) {
+                origin = Reader.describe(block.getValue(key).origin());
+            }
+        } catch (ConfigException e) {
+            origin = "";
+        }
+        return origin.isEmpty() ? new InvalidSettingException(path + "." + key, problem)
+                : new InvalidSettingException(path + "." + key, origin, problem);
+    }
+
+    @Override
+    public String toString() {
+        return "ConfigSinkSettings[" + path + ": " + String.join(", ", block.root().keySet()) + "]";
+    }
+
+    private Optional<ConfigValue> value(String key) {
+        try {
+            return block.hasPath(key) ? Optional.of(block.getValue(key)) : Optional.empty();
+        } catch (ConfigException e) {
+            throw invalid(key, "is not a valid setting name");
+        }
+    }
+
+    private <T> T read(String key, String expected, java.util.function.Supplier<T> getter) {
+        try {
+            return getter.get();
+        } catch (ConfigException e) {
+            ConfigValue v = block.getValue(key);
+            String got = v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST ? kind(v)
+                    : SinkSettings.looksSecret(key) ? "<hidden>" : "'" + v.unwrapped() + "'";
+            throw invalid(key, "must be " + expected + ", got " + got);
+        }
+    }
+
+    private static String kind(ConfigValue v) {
+        return v.valueType() == ConfigValueType.OBJECT ? "a block" : v.valueType() == ConfigValueType.LIST ? "a list" : "a value";
+    }
+}
