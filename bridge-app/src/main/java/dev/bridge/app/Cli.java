@@ -61,7 +61,12 @@ public final class Cli {
         line.setOut(context.out).setErr(context.err);
         line.setExecutionExceptionHandler(Cli::failure);
         line.setExitCodeExceptionMapper(e -> USAGE);
-        return line.execute(args);
+        try {
+            return line.execute(args);
+        } finally {
+            context.out().flush();
+            context.err().flush();
+        }
     }
 
     private static int failure(Exception e, CommandLine line, ParseResult parsed) {

@@ -1,0 +1,172 @@
+package dev.bridge.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bridge.app.CliTest.Result;
+import dev.bridge.core.Change;
+import dev.bridge.core.Json;
+import dev.bridge.core.Op;
+import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.ConnectionFactory;
+import dev.bridge.postgres.PostgresOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The administration commands and the demo, in process, against a real PostgreSQL. */
+class CommandsIT {
+
+    private static EmbeddedPostgres pg;
+    private static Map<String, String> env;
+    private static BridgePostgres postgres;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startPostgres() throws IOException {
+        pg = EmbeddedPostgres.builder().start();
+        env = Map.of("DB_HOST", "127.0.0.1", "DB_PORT", String.valueOf(pg.getPort()), "DB_USER", "postgres", "DB_DATABASE", "postgres");
+        postgres = BridgePostgres.create(pg.getPostgresDatabase(),
+                ConnectionFactory.of("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", null), PostgresOptions.defaults());
+    }
+
+    @AfterAll
+    static void stopPostgres() throws IOException {
+        pg.close();
+    }
+
+    @Test
+    void schemaStatusInstallAndCapture() throws SQLException {
+        Result before = CliTest.run(env, "schema", "status");
+        if (before.code() == Cli.FAILED) {
+            assertThat(before.err()).contains("run `bridge schema install`");
+        }
+        Result install = CliTest.run(env, "schema", "install");
+        assertThat(install.code()).as(install.err()).isZero();
+        assertThat(install.out()).contains("schema bridge is at version 3");
+        sql("CREATE TABLE IF NOT EXISTS shop_orders (id int PRIMARY KEY, total numeric)", "CREATE TABLE IF NOT EXISTS no_key (x int)");
+
+        assertThat(CliTest.run(env, "capture", "add", "shop_orders").code()).isZero();
+        assertThat(CliTest.run(env, "capture", "list").out()).contains("shop_orders");
+        Result status = CliTest.run(env, "schema", "status");
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).contains("installed:       version 3", "shop_orders");
+        Result noKey = CliTest.run(env, "capture", "add", "no_key");
+        assertThat(noKey.code()).isEqualTo(Cli.FAILED);
+        assertThat(noKey.err()).startsWith("bridge: ").contains("no_key").doesNotContain("\tat ");
+        assertThat(CliTest.run(env, "capture", "remove", "shop_orders").code()).isZero();
+        assertThat(CliTest.run(env, "capture", "list").out()).doesNotContain("shop_orders");
+    }
+
+    @Test
+    void checkpointsAreShownAndReset() {
+        CliTest.run(env, "schema", "install");
+        postgres.consumers().register("bridge");
+        Result show = CliTest.run(env, "checkpoint", "show");
+        assertThat(show.code()).isZero();
+        assertThat(show.out()).contains("bridge  checkpoint=").contains("(this bridge)");
+        Result reset = CliTest.run(env, "checkpoint", "reset");
+        assertThat(reset.code()).isZero();
+        assertThat(reset.out()).contains("consumer bridge will receive every retained change again");
+        Result unknown = CliTest.run(env, "checkpoint", "reset", "--consumer", "nobody");
+        assertThat(unknown.code()).isEqualTo(Cli.FAILED);
+        assertThat(unknown.err()).contains("no consumer named nobody");
+    }
+
+    @Test
+    void deadLettersAreListedAndReplayedToTheirSink() throws IOException {
+        CliTest.run(env, "schema", "install");
+        Change change = new Change(Op.INSERT, "orders", "dl-1", 1, Instant.parse("2026-01-02T03:04:05Z"),
+                Json.parse("{\"total\":1}"), null, 1);
+        long kept = postgres.deadLetterStore().add("no-such-sink", change, "boom", 3).id();
+        long replayable = postgres.deadLetterStore().add("console", change, "endpoint said 400", 1).id();
+
+        Result list = CliTest.run(env, "dead-letters", "list");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains("#" + replayable + " ", "sink=console", "INSERT orders/dl-1 v1", "endpoint said 400");
+
+        String[] printed = new String[1];
+        Result replay = withStdout(printed, () -> CliTest.run(env, "dead-letters", "replay"));
+        assertThat(replay.code()).as("one letter's sink is not configured").isEqualTo(Cli.FAILED);
+        assertThat(replay.out()).contains("#" + replayable + " replayed to console");
+        assertThat(replay.err()).contains("#" + kept + " skipped: no sink named no-such-sink is configured", "1 replayed, 1 not");
+        JsonNode line = new ObjectMapper().readTree(printed[0].strip());
+        assertThat(line.get("id").asText()).isEqualTo("dl-1");
+        assertThat(postgres.deadLetterStore().list(null, 0, 10)).extracting(l -> l.id()).containsExactly(kept);
+    }
+
+    @Test
+    void aMissingDatabaseIsNamed() {
+        Map<String, String> wrong = new java.util.HashMap<>(env);
+        wrong.put("DB_DATABASE", "no_such_db");
+        Result result = CliTest.run(wrong, "schema", "status");
+        assertThat(result.code()).isEqualTo(Cli.FAILED);
+        assertThat(result.err()).contains("has no database 'no_such_db'; check bridge.postgres.database or DB_DATABASE");
+    }
+
+    @Test
+    void theEmbeddedDatabaseKeepsItsDataAcrossRuns() {
+        Map<String, String> embedded = Map.of("BRIDGE_POSTGRES_EMBEDDED_DATA__DIR", dir.resolve("pgdata").toString());
+        Result first = CliTest.run(embedded, "schema", "status");
+        assertThat(first.out()).contains("installed:       no");
+        assertThat(CliTest.run(embedded, "schema", "install").code()).isZero();
+        Result again = CliTest.run(embedded, "schema", "status");
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.out()).contains("installed:       version 3");
+    }
+
+    @Test
+    void theDemoDeliversEveryChangeIncludingOneSplitIntoFrames() throws IOException {
+        String[] printed = new String[1];
+        Result demo = withStdout(printed, () -> CliTest.run(Map.of("BRIDGE_OPS_ENABLED", "false"), "demo", "--changes", "8"));
+        assertThat(demo.code()).as(demo.err()).isZero();
+        List<JsonNode> changes = new ArrayList<>();
+        for (String line : printed[0].split("\n")) {
+            if (line.startsWith("{\"op\"")) {
+                changes.add(new ObjectMapper().readTree(line));
+            }
+        }
+        assertThat(changes).hasSize(8);
+        assertThat(changes).filteredOn(c -> c.path("val").has("notes")).singleElement()
+                .satisfies(c -> assertThat(c.get("val").get("notes").asText().getBytes(StandardCharsets.UTF_8)).hasSize(20_000));
+        assertThat(demo.err()).contains("demo:   sink console: 8 delivered", "the 20000-byte change took 3 frames");
+    }
+
+    private static Result withStdout(String[] captured, Supplier<Result> action) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            return action.get();
+        } finally {
+            System.setOut(original);
+            captured[0] = out.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void sql(String... statements) throws SQLException {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+}
