@@ -120,7 +120,7 @@ class EndToEndIT {
                     .redirectOutput(dir.resolve("stdout.txt").toFile())
                     .redirectError(dir.resolve("stderr.txt").toFile());
             command.environment().putAll(Map.of("DB_HOST", "127.0.0.1", "DB_PORT", String.valueOf(pg.getPort()),
-                    "DB_DATABASE", "postgres", "DB_USER", "postgres", "DB_PASSWORD", "not-needed"));
+                    "DB_DATABASE", "postgres", "DB_USER", "postgres", "DB_PASSWORD", "not-needed", "BRIDGE_LOG_FORMAT", "json"));
             bridge = command.start();
             Process running = bridge;
             HttpClient http = HttpClient.newHttpClient();
@@ -165,6 +165,14 @@ class EndToEndIT {
             assertThat(bridge.waitFor(60, TimeUnit.SECONDS)).as("bridge stops within a minute").isTrue();
             assertThat(bridge.exitValue()).as("exit code; stderr: %s", stderr()).isZero();
             assertThat(stderr()).contains("bridge: stopped").doesNotContain(secret).doesNotContain("not-needed");
+            List<JsonNode> logLines = new ArrayList<>();
+            for (String line : stderr().split("\n")) {
+                if (!line.startsWith("bridge: ")) {
+                    logLines.add(JSON.readTree(line));
+                }
+            }
+            assertThat(logLines).as("log lines are JSON objects").isNotEmpty().allSatisfy(l -> assertThat(l.has("level")).isTrue())
+                    .anySatisfy(l -> assertThat(l.path("formattedMessage").asText()).startsWith("bridge is running"));
             Consumers.Consumer consumer = postgres.consumers().list().stream().filter(c -> c.name().equals("bridge")).findFirst()
                     .orElseThrow();
             assertThat(consumer.pending()).as("changes the saved checkpoint does not cover").isZero();
