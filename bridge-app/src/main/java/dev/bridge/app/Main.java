@@ -10,6 +10,12 @@ public final class Main {
         // The JDK's HTTP server otherwise waits for ever on a client that stops mid-request.
         setIfAbsent("sun.net.httpserver.maxReqTime", "10");
         setIfAbsent("sun.net.httpserver.maxRspTime", "10");
+        // Bridge uses no method interception; without generated classes Guice needs no sun.misc.Unsafe (which JDK 24+ warns of).
+        setIfAbsent("guice_bytecode_gen_option", "DISABLED");
+        if (Runtime.version().feature() >= 24) {
+            // Netty (under Lettuce) would use sun.misc.Unsafe too and the JVM would warn on stderr; -Dio.netty.noUnsafe=false undoes it.
+            setIfAbsent("io.netty.noUnsafe", "true");
+        }
         System.exit(Cli.execute(args, System.getenv(), System.out, System.err));
     }
 
