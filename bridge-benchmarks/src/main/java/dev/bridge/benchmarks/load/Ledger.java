@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 final class Ledger {
 
     /** Latencies up to an hour, in microseconds, to three significant digits. */
-    private static final long MAX_MICROS = 3_600_000_000L;
+    static final long MAX_MICROS = 3_600_000_000L;
 
     private final Workload workload;
     private final AtomicLongArray sentAt;

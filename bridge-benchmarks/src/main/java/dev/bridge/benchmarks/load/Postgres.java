@@ -64,6 +64,11 @@ final class Postgres implements AutoCloseable {
         return endpoint;
     }
 
+    /** The embedded server's CPU time, where it can be read; empty for a given server. */
+    Optional<ServerCpu> cpu() {
+        return dataDir == null ? Optional.empty() : Optional.ofNullable(ServerCpu.of(dataDir));
+    }
+
     /** One line on the server, its durability settings and, when embedded, where its data is. */
     String describe() {
         Map<String, String> settings = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import redis.embedded.RedisServer;
 
 /**
@@ -14,10 +15,12 @@ final class Redis implements AutoCloseable {
 
     private final String uri;
     private final RedisServer embedded;
+    private final Path dir;
 
-    private Redis(String uri, RedisServer embedded) {
+    private Redis(String uri, RedisServer embedded, Path dir) {
         this.uri = uri;
         this.embedded = embedded;
+        this.dir = dir;
     }
 
     /**
@@ -31,21 +34,22 @@ final class Redis implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
+            Path dir = Files.createTempDirectory("bridge-load-redis-");
             RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                    .setting("dir " + Files.createTempDirectory("bridge-load-redis-"))
+                    .setting("dir " + dir)
                     .setting("appendonly no")
                     .setting("save \"\"")
                     .setting("client-output-buffer-limit pubsub 0 0 0")
                     .build();
             server.start();
-            return new Redis("redis://127.0.0.1:" + port, server);
+            return new Redis("redis://127.0.0.1:" + port, server, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded Redis", e);
         }
     }
 
     static Redis given(String uri) {
-        return new Redis(uri, null);
+        return new Redis(uri, null, null);
     }
 
     String uri() {
@@ -60,6 +64,7 @@ final class Redis implements AutoCloseable {
     public void close() throws IOException {
         if (embedded != null) {
             embedded.stop();
+            Files.deleteIfExists(dir);
         }
     }
 }
