@@ -9,6 +9,7 @@ import dev.bridge.core.Change;
 import dev.bridge.core.Json;
 import dev.bridge.core.Op;
 import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.BridgeSchema;
 import dev.bridge.postgres.ConnectionFactory;
 import dev.bridge.postgres.PostgresOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -61,14 +62,14 @@ class CommandsIT {
         }
         Result install = CliTest.run(env, "schema", "install");
         assertThat(install.code()).as(install.err()).isZero();
-        assertThat(install.out()).contains("schema bridge is at version 3");
+        assertThat(install.out()).contains("schema bridge is at version " + BridgeSchema.latestVersion());
         sql("CREATE TABLE IF NOT EXISTS shop_orders (id int PRIMARY KEY, total numeric)", "CREATE TABLE IF NOT EXISTS no_key (x int)");
 
         assertThat(CliTest.run(env, "capture", "add", "shop_orders").code()).isZero();
         assertThat(CliTest.run(env, "capture", "list").out()).contains("shop_orders");
         Result status = CliTest.run(env, "schema", "status");
         assertThat(status.code()).isZero();
-        assertThat(status.out()).contains("installed:       version 3", "shop_orders");
+        assertThat(status.out()).contains("installed:       version " + BridgeSchema.latestVersion(), "shop_orders");
         Result noKey = CliTest.run(env, "capture", "add", "no_key");
         assertThat(noKey.code()).isEqualTo(Cli.FAILED);
         assertThat(noKey.err()).startsWith("bridge: ").contains("no_key").doesNotContain("\tat ");
@@ -130,7 +131,7 @@ class CommandsIT {
         assertThat(CliTest.run(embedded, "schema", "install").code()).isZero();
         Result again = CliTest.run(embedded, "schema", "status");
         assertThat(again.code()).as(again.err()).isZero();
-        assertThat(again.out()).contains("installed:       version 3");
+        assertThat(again.out()).contains("installed:       version " + BridgeSchema.latestVersion());
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class BridgeSchema {
     private static final Logger log = LoggerFactory.getLogger(BridgeSchema.class);
     /** The first key of Bridge's advisory locks; the second is the schema's hash. */
     static final int LOCK_NAMESPACE = 0x42524447;
-    private static final List<String> MIGRATIONS = List.of("V1__tables.sql", "V2__capture.sql", "V3__change_log.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql");
 
     private final DataSource dataSource;
     private final PostgresOptions options;
@@ -166,10 +166,10 @@ public final class BridgeSchema {
         }
     }
 
-    /** The arguments every capture trigger starts with: channel, frame size, mode, inline size. */
+    /** The arguments every capture trigger starts with: channel, frame size, mode, and a slot no longer read (schema version 3's inline size). */
     static String triggerArguments(PostgresOptions options) {
         return literal(options.channel()) + ", " + literal(Integer.toString(options.maxFrameBytes())) + ", "
-                + literal(options.mode().value()) + ", " + literal(Integer.toString(options.inlineMaxBytes()));
+                + literal(options.mode().value()) + ", '0'";
     }
 
     /** An SQL string literal; {@code standard_conforming_strings} is on in every supported version. */

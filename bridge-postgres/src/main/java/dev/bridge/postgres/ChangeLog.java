@@ -23,16 +23,22 @@ final class ChangeLog {
     /** A snapshot in which no transaction is visible: reading from it yields the whole retained log. */
     static final String BEGINNING = "1:1:";
     private static final int PRUNE_BATCH = 10_000;
+    /** A page holds at most this many bytes of changes (and at least one change), so memory stays bounded whatever their size. */
+    static final long PAGE_BYTES = 8L << 20;
 
     private final String page;
     private final String prune;
+    private final String listeners;
 
     ChangeLog(PostgresOptions options) {
         String s = options.quotedSchema();
-        page = "SELECT seq, change FROM " + s + ".bridge_changes"
+        page = "SELECT seq, change, total FROM (SELECT seq, change, count(*) OVER () AS total,"
+                + " sum(octet_length(change)) OVER (ORDER BY seq) - octet_length(change) AS before FROM ("
+                + "SELECT seq, change FROM " + s + ".bridge_changes"
                 + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(?::pg_snapshot)"
                 + " AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
-                + " AND seq > ? ORDER BY seq LIMIT ?";
+                + " AND seq > ? ORDER BY seq LIMIT ?) l) p WHERE before < " + PAGE_BYTES + " ORDER BY seq";
+        listeners = s + ".bridge_listeners";
         prune = "DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT c.seq FROM " + s + ".bridge_changes c"
                 + " WHERE c.created_at < now() - ?::interval AND NOT EXISTS (SELECT 1 FROM " + s + ".bridge_consumers k"
                 + " WHERE NOT pg_visible_in_snapshot(c.txid, k.checkpoint::pg_snapshot)) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
@@ -61,8 +67,15 @@ final class ChangeLog {
     record Row(long seq, String change) {
     }
 
-    /** Up to {@code limit} changes committed between the two snapshots with a seq above {@code afterSeq}, in seq order. */
-    List<Row> page(Connection c, String from, String to, long afterSeq, int limit) throws SQLException {
+    /** Changes in seq order; {@code more} if the page was cut short (by count or bytes) and another may follow. */
+    record Page(List<Row> rows, boolean more) {
+    }
+
+    /**
+     * Up to {@code limit} changes, and at most about {@link #PAGE_BYTES}, committed between the two
+     * snapshots with a seq above {@code afterSeq}, in seq order.
+     */
+    Page page(Connection c, String from, String to, long afterSeq, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(page)) {
             ps.setString(1, from);
             ps.setString(2, to);
@@ -71,12 +84,42 @@ final class ChangeLog {
             ps.setLong(5, afterSeq);
             ps.setInt(6, limit);
             List<Row> rows = new ArrayList<>();
+            long total = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2)));
+                    total = rs.getLong(3);
                 }
             }
-            return rows;
+            return new Page(rows, total == limit || rows.size() < total);
+        }
+    }
+
+    /** Registers this connection's listener on {@code channel}, wanting prompts, and forgets listeners whose session ended. */
+    void register(Connection c, String channel) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + listeners
+                + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)")) {
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + listeners + " (pid, channel_name, prompts)"
+                + " VALUES (pg_backend_pid(), ?, true) ON CONFLICT (pid) DO UPDATE SET channel_name = EXCLUDED.channel_name, prompts = true")) {
+            ps.setString(1, channel);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether writers should prompt this connection's listener; while every listener of a channel says no, they send nothing. */
+    void prompts(Connection c, boolean wanted) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + listeners + " SET prompts = ? WHERE pid = pg_backend_pid()")) {
+            ps.setBoolean(1, wanted);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes this connection's listener, before it closes. */
+    void unregister(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM " + listeners + " WHERE pid = pg_backend_pid()");
         }
     }
 

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>At-least-once: it reads the change log in snapshot-based batches from its checkpoint, after
  * every (re)connection, whenever a notification prompts it and at least every poll interval, and
  * passes a checkpoint after each batch; notifications are only prompts, so a forged one can at most
- * make it read early. At-most-once: it reassembles the changes from the notifications; changes
+ * make it read early. While reads keep finding changes it reads back to back and tells the writers
+ * (a row in {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's commit
+ * lock; when a read finds nothing it asks for prompts again. At-most-once: it reassembles the changes from the notifications; changes
  * committed while it is disconnected are not seen, and frames from other senders are rejected,
  * counted in {@link #stats()} and logged once per kind, never delivered. Thread-safe.
  */
@@ -43,6 +45,10 @@ public final class PostgresListener implements Subscription {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
     private static final long MAX_POLL_MILLIS = 250;
+    /** At-least-once: a read of the log that finds this many changes means writers keep it busy; it then reads back to back. */
+    private static final int BUSY_ROWS = 8;
+    /** After a busy spell, how long the log is still read every millisecond before prompts are relied on again. */
+    private static final Duration QUICK_AFTER_BUSY = Duration.ofMillis(100);
 
     private final ConnectionFactory connections;
     private final PostgresOptions options;
@@ -176,8 +182,13 @@ public final class PostgresListener implements Subscription {
         long nextCheck = now;
         long nextPoll = now;
         long nextPrune = now + pruneEvery;
+        long quickUntil = now;
         boolean prompted = fromLog;
+        boolean busy = false;
         int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
+        if (fromLog) {
+            changeLog.register(c, options.channel());
+        }
         while (!closed) {
             now = System.nanoTime();
             if (now - nextCheck >= 0) {
@@ -185,10 +196,21 @@ public final class PostgresListener implements Subscription {
                 reassembler.expire();
                 nextCheck = now + checkEvery;
             }
-            if (fromLog && (prompted || now - nextPoll >= 0)) {
-                readLog(c);
+            if (fromLog && (prompted || busy || now - quickUntil < 0 || now - nextPoll >= 0)) {
+                int read = readLog(c);
                 prompted = false;
                 nextPoll = System.nanoTime() + pollEvery;
+                if (!busy && read >= BUSY_ROWS) {
+                    // Reading back to back from now on: writers need not prompt, nor take NOTIFY's commit lock.
+                    changeLog.prompts(c, false);
+                    busy = true;
+                } else if (busy && read == 0) {
+                    changeLog.prompts(c, true);
+                    busy = false;
+                    // A writer that saw "no prompts" may commit after this read: keep reading quickly for a while.
+                    quickUntil = System.nanoTime() + QUICK_AFTER_BUSY.toNanos();
+                    continue;
+                }
             }
             if (fromLog && now - nextPrune >= 0) {
                 long pruned = changeLog.prune(c, options.retention());
@@ -197,7 +219,7 @@ public final class PostgresListener implements Subscription {
                 }
                 nextPrune = now + pruneEvery;
             }
-            PGNotification[] received = pg.getNotifications(wait);
+            PGNotification[] received = pg.getNotifications(busy || System.nanoTime() - quickUntil < 0 ? 1 : wait);
             if (received == null) {
                 continue;
             }
@@ -212,16 +234,29 @@ public final class PostgresListener implements Subscription {
                 }
             }
         }
+        if (fromLog) {
+            try {
+                changeLog.unregister(c);
+            } catch (SQLException e) {
+                log.debug("could not unregister the listener of channel {}: {}", options.channel(), e.getMessage());
+            }
+        }
     }
 
-    /** Hands over every change committed since {@link #position}, page by page, then the new position. */
-    private void readLog(Connection c) throws SQLException, InterruptedException {
+    /**
+     * Hands over every change committed since {@link #position}, page by page, then the new position.
+     *
+     * @return how many changes the log held for this read
+     */
+    private int readLog(Connection c) throws SQLException, InterruptedException {
         String next = changeLog.snapshot(c);
         long afterSeq = 0;
-        List<ChangeLog.Row> rows;
+        int read = 0;
+        ChangeLog.Page page;
         do {
-            rows = changeLog.page(c, position, next, afterSeq, options.pageSize());
-            for (ChangeLog.Row row : rows) {
+            page = changeLog.page(c, position, next, afterSeq, options.pageSize());
+            read += page.rows().size();
+            for (ChangeLog.Row row : page.rows()) {
                 afterSeq = row.seq();
                 if (alreadyHandedOver(row.seq())) {
                     continue;
@@ -239,13 +274,14 @@ public final class PostgresListener implements Subscription {
                 handler.onChange(change);
                 markHandedOver(row.seq());
             }
-        } while (rows.size() == options.pageSize() && !closed);
+        } while (page.more() && !closed);
         if (!closed) {
             position = next;
             batchBase = -1;
             handedOver.clear();
             handler.onCheckpoint(new Checkpoint(next));
         }
+        return read;
     }
 
     private boolean alreadyHandedOver(long seq) {

@@ -20,8 +20,6 @@ import java.util.Objects;
  *     listener warns; checked every {@code checkInterval}
  * @param reassembly the listener's reassembly bounds (at-most-once mode)
  * @param mode at-least-once (change log and checkpoints) or at-most-once (notifications only)
- * @param inlineMaxBytes in at-least-once mode, the largest change sent in full through
- *     {@code NOTIFY}; a larger one is announced by a small reference and read from the log
  * @param pollInterval in at-least-once mode, how often the listener reads the log when no
  *     notification prompts it
  * @param pageSize in at-least-once mode, the most changes read from the log in one query
@@ -39,7 +37,6 @@ public record PostgresOptions(
         double queueUsageWarning,
         ReassemblerOptions reassembly,
         DeliveryMode mode,
-        int inlineMaxBytes,
         Duration pollInterval,
         int pageSize,
         Duration retention,
@@ -47,7 +44,7 @@ public record PostgresOptions(
 
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
-            ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, 7_900, Duration.ofSeconds(1), 1_000,
+            ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, Duration.ofSeconds(1), 1_000,
             Duration.ofHours(1), Duration.ofMinutes(1));
 
     public PostgresOptions {
@@ -69,9 +66,6 @@ public record PostgresOptions(
         }
         Objects.requireNonNull(reassembly, "reassembly");
         Objects.requireNonNull(mode, "mode");
-        if (inlineMaxBytes < 0) {
-            throw new IllegalArgumentException("inlineMaxBytes must not be negative, got " + inlineMaxBytes);
-        }
         positive("pollInterval", pollInterval);
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
@@ -86,7 +80,7 @@ public record PostgresOptions(
     /**
      * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
      * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
-     * at-least-once, changes up to 7,900 bytes inline, the log read at least every second in pages of
+     * at-least-once, the log read at least every second in pages of
      * 1,000, kept an hour after every consumer passed it, pruned every minute.
      */
     public static PostgresOptions defaults() {
@@ -94,47 +88,43 @@ public record PostgresOptions(
     }
 
     public PostgresOptions withSchema(String value) {
-        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withChannel(String value) {
-        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withMaxFrameBytes(int value) {
-        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withLiveness(Duration interval, Duration timeout) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withReconnect(Duration min, Duration max) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withQueueUsageWarning(double value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withReassembly(ReassemblerOptions value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withMode(DeliveryMode value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, inlineMaxBytes, pollInterval, pageSize, retention, pruneInterval);
-    }
-
-    public PostgresOptions withInlineMaxBytes(int value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, value, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval);
     }
 
     public PostgresOptions withLogReading(Duration interval, int rowsPerQuery) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, interval, rowsPerQuery, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval);
     }
 
     public PostgresOptions withPruning(Duration keep, Duration every) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, inlineMaxBytes, pollInterval, pageSize, keep, every);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every);
     }
 
     String quotedSchema() {

@@ -36,7 +36,7 @@ class SchemaIT {
         String history = history(options);
         SchemaStatus second = schema.install();
 
-        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(3);
+        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(4);
         assertThat(first.isUpToDate()).isTrue();
         assertThat(second).isEqualTo(first);
         assertThat(history(options)).isEqualTo(history);
@@ -70,8 +70,12 @@ class SchemaIT {
 
         SchemaStatus upgraded = schema.install();
 
-        assertThat(upgraded.installedVersion()).isEqualTo(3);
+        assertThat(upgraded.installedVersion()).isEqualTo(4);
         assertThat(captureFunctionSource(options)).contains("bridge_publish").doesNotContain("bridge_send");
+        assertThat(TestPostgres.queryString(db, "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_publish'"))
+                .as("version 4's publish function: prompts, no frames in at-least-once mode").contains("bridge_listeners")
+                .doesNotContain("\"ref\"");
         assertThat(TestPostgres.queryString(db, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_send'")).isEqualTo("0");
     }

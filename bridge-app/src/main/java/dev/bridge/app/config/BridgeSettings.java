@@ -115,7 +115,7 @@ public record BridgeSettings(
                 r.duration("check-interval", true), r.duration("check-timeout", true),
                 r.duration("reconnect-min", true), r.duration("reconnect-max", true),
                 r.number("queue-usage-warning", Double.MIN_VALUE, 1), reassembly,
-                r.choice("mode", MODES, DeliveryMode.AT_LEAST_ONCE), r.integer("inline-max-bytes", 0, Integer.MAX_VALUE),
+                r.choice("mode", MODES, DeliveryMode.AT_LEAST_ONCE),
                 r.duration("poll-interval", true), r.integer("page-size", 1, Integer.MAX_VALUE),
                 r.duration("retention", false), r.duration("prune-interval", true)));
         return build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user, password, sslMode,
