@@ -21,6 +21,7 @@ import dev.bridge.postgres.DeliveryMode;
 import dev.bridge.postgres.PostgresOptions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -97,29 +98,40 @@ public record BridgeSettings(
         String password = r.string("password");
         String sslMode = r.choice("ssl-mode", Map.of("disable", "disable", "allow", "allow", "prefer", "prefer", "require", "require",
                 "verify-ca", "verify-ca", "verify-full", "verify-full"), "prefer");
-        var connectTimeout = r.duration("connect-timeout", true);
+        Duration connectTimeout = r.duration("connect-timeout", true);
         boolean install = r.bool("install-schema");
         List<String> capture = r.strings("capture");
         capture.stream().filter(String::isBlank).findAny().ifPresent(t -> r.problem("capture", "must not hold a blank table name"));
         Path dataDir = dataDir(r);
         int embeddedPort = r.integer("embedded.port", 0, 65535);
-        ReassemblerOptions reassembly = build(problems, "bridge.postgres.reassembly", () -> new ReassemblerOptions(
-                (int) r.bytes("reassembly.max-message-bytes", 1, Integer.MAX_VALUE - 16),
-                r.integer("reassembly.max-messages-in-flight", 1, Integer.MAX_VALUE),
-                r.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE),
-                r.duration("reassembly.expire-after", true),
-                r.bool("reassembly.legacy-frames")));
-        PostgresOptions options = build(problems, "bridge.postgres", () -> new PostgresOptions(
-                r.nonBlank("schema"), r.nonBlank("channel"),
-                r.integer("max-frame-bytes", FrameEncoder.MIN_FRAME_BYTES, FrameEncoder.MAX_FRAME_BYTES),
-                r.duration("check-interval", true), r.duration("check-timeout", true),
-                r.duration("reconnect-min", true), r.duration("reconnect-max", true),
-                r.number("queue-usage-warning", Double.MIN_VALUE, 1), reassembly,
-                r.choice("mode", MODES, DeliveryMode.AT_LEAST_ONCE),
-                r.duration("poll-interval", true), r.integer("page-size", 1, Integer.MAX_VALUE),
-                r.duration("retention", false), r.duration("prune-interval", true)));
-        return build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user, password, sslMode,
-                connectTimeout, install, capture, dataDir, embeddedPort, options));
+        int maxMessageBytes = (int) r.bytes("reassembly.max-message-bytes", 1, Integer.MAX_VALUE - 16);
+        int maxMessagesInFlight = r.integer("reassembly.max-messages-in-flight", 1, Integer.MAX_VALUE);
+        long maxBufferedBytes = r.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE);
+        Duration expireAfter = r.duration("reassembly.expire-after", true);
+        boolean legacyFrames = r.bool("reassembly.legacy-frames");
+        String schema = r.nonBlank("schema");
+        String channel = r.nonBlank("channel");
+        int maxFrameBytes = r.integer("max-frame-bytes", FrameEncoder.MIN_FRAME_BYTES, FrameEncoder.MAX_FRAME_BYTES);
+        Duration checkInterval = r.duration("check-interval", true);
+        Duration checkTimeout = r.duration("check-timeout", true);
+        Duration reconnectMin = r.duration("reconnect-min", true);
+        Duration reconnectMax = r.duration("reconnect-max", true);
+        double queueUsageWarning = r.number("queue-usage-warning", Double.MIN_VALUE, 1);
+        DeliveryMode mode = r.choice("mode", MODES, DeliveryMode.AT_LEAST_ONCE);
+        Duration pollInterval = r.duration("poll-interval", true);
+        int pageSize = r.integer("page-size", 1, Integer.MAX_VALUE);
+        Duration retention = r.duration("retention", false);
+        Duration pruneInterval = r.duration("prune-interval", true);
+        if (r.failed()) {
+            return null;
+        }
+        ReassemblerOptions reassembly = build(problems, "bridge.postgres.reassembly",
+                () -> new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, legacyFrames));
+        PostgresOptions options = reassembly == null ? null : build(problems, "bridge.postgres", () -> new PostgresOptions(schema, channel,
+                maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval,
+                pageSize, retention, pruneInterval));
+        return options == null ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
+                password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
     }
 
     private static Path dataDir(Reader r) {
@@ -236,14 +248,15 @@ public record BridgeSettings(
 
     /**
      * Runs {@code make} and returns its record; if a read inside it failed, or the record refused
-     * its values, records that and returns null: the caller's own problems list is then non-empty.
+     * its values (a rule across fields), records that and returns null: the problems list is then
+     * non-empty. {@code make} must not depend on a record whose build returned null.
      */
     private static <T> T build(List<Problem> problems, String path, Supplier<T> make) {
         int before = problems.size();
         try {
             T value = make.get();
             return problems.size() > before ? null : value;
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             if (problems.size() == before) {
                 problems.add(new Problem(path, "", String.valueOf(e.getMessage())));
             }

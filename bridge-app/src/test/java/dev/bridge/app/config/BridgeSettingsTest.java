@@ -116,6 +116,18 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void aBadNestedValueIsOneProblemNotAlsoOneForEachBlockAroundIt() throws IOException {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
+                bridge.postgres.reassembly.expire-after = soon
+                """), Map.of()));
+        assertThat(e.problems()).extracting(Problem::path).containsExactly("bridge.postgres.reassembly.expire-after");
+        InvalidConfigException acrossFields = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
+                bridge.postgres { reconnect-min = 10s, reconnect-max = 1s }
+                """), Map.of()));
+        assertThat(acrossFields.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("reconnectMax"));
+    }
+
+    @Test
     void twoSinksOfOneTypeNeedNames() throws IOException {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
                 bridge.sinks = [ { type = console }, { type = console, stream = stderr } ]
