@@ -14,6 +14,7 @@ import dev.bridge.postgres.ListenerStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -118,12 +119,16 @@ final class DemoRun implements Callable<Integer> {
 
     private static String notes(int bytes) {
         String unit = "Große Änderung, split across frames — ";
+        int unitBytes = unit.getBytes(StandardCharsets.UTF_8).length;
         StringBuilder text = new StringBuilder(bytes);
-        while (text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + unit.length() * 2 < bytes) {
-            text.append(unit);
-        }
-        while (text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < bytes) {
-            text.append('.');
+        for (int size = 0; size < bytes; ) {
+            if (bytes - size >= unitBytes) {
+                text.append(unit);
+                size += unitBytes;
+            } else {
+                text.append('.');
+                size++;
+            }
         }
         return text.toString();
     }

@@ -18,18 +18,15 @@ public final class InvalidSettingException extends BridgeException {
      * @param problem what is wrong and what is expected, e.g. {@code must be a duration such as 500ms, 5s or 2m, got 'soon'}
      */
     public InvalidSettingException(String path, String problem) {
-        super(Objects.requireNonNull(path, "path") + " " + Objects.requireNonNull(problem, "problem"));
-        this.path = path;
-        this.origin = "";
-        this.problem = problem;
+        this(path, "", problem);
     }
 
     /**
-     * @param origin where the value was set, e.g. {@code bridge.conf:12}
+     * @param origin where the value was set, e.g. {@code bridge.conf:12}; empty if unknown
      */
     public InvalidSettingException(String path, String origin, String problem) {
-        super(Objects.requireNonNull(path, "path") + " (" + Objects.requireNonNull(origin, "origin") + ") "
-                + Objects.requireNonNull(problem, "problem"));
+        super(Objects.requireNonNull(path, "path") + (Objects.requireNonNull(origin, "origin").isEmpty() ? "" : " (" + origin + ")")
+                + " " + Objects.requireNonNull(problem, "problem"));
         this.path = path;
         this.origin = origin;
         this.problem = problem;

@@ -28,7 +28,10 @@ final class ChangeLog {
 
     private final String page;
     private final String prune;
-    private final String listeners;
+    private final String forgetEnded;
+    private final String register;
+    private final String setPrompts;
+    private final String unregister;
 
     ChangeLog(PostgresOptions options) {
         String s = options.quotedSchema();
@@ -38,7 +41,12 @@ final class ChangeLog {
                 + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(?::pg_snapshot)"
                 + " AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
                 + " AND seq > ? ORDER BY seq LIMIT ?) l) p WHERE before < " + PAGE_BYTES + " ORDER BY seq";
-        listeners = s + ".bridge_listeners";
+        String listeners = s + ".bridge_listeners";
+        forgetEnded = "DELETE FROM " + listeners + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)";
+        register = "INSERT INTO " + listeners + " (pid, channel_name, prompts) VALUES (pg_backend_pid(), ?, true)"
+                + " ON CONFLICT (pid) DO UPDATE SET channel_name = EXCLUDED.channel_name, prompts = true";
+        setPrompts = "UPDATE " + listeners + " SET prompts = ? WHERE pid = pg_backend_pid()";
+        unregister = "DELETE FROM " + listeners + " WHERE pid = pg_backend_pid()";
         prune = "DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT c.seq FROM " + s + ".bridge_changes c"
                 + " WHERE c.created_at < now() - ?::interval AND NOT EXISTS (SELECT 1 FROM " + s + ".bridge_consumers k"
                 + " WHERE NOT pg_visible_in_snapshot(c.txid, k.checkpoint::pg_snapshot)) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
@@ -97,12 +105,10 @@ final class ChangeLog {
 
     /** Registers this connection's listener on {@code channel}, wanting prompts, and forgets listeners whose session ended. */
     void register(Connection c, String channel) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + listeners
-                + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)")) {
-            ps.executeUpdate();
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate(forgetEnded);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + listeners + " (pid, channel_name, prompts)"
-                + " VALUES (pg_backend_pid(), ?, true) ON CONFLICT (pid) DO UPDATE SET channel_name = EXCLUDED.channel_name, prompts = true")) {
+        try (PreparedStatement ps = c.prepareStatement(register)) {
             ps.setString(1, channel);
             ps.executeUpdate();
         }
@@ -110,7 +116,7 @@ final class ChangeLog {
 
     /** Whether writers should prompt this connection's listener; while every listener of a channel says no, they send nothing. */
     void prompts(Connection c, boolean wanted) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + listeners + " SET prompts = ? WHERE pid = pg_backend_pid()")) {
+        try (PreparedStatement ps = c.prepareStatement(setPrompts)) {
             ps.setBoolean(1, wanted);
             ps.executeUpdate();
         }
@@ -119,7 +125,7 @@ final class ChangeLog {
     /** Removes this connection's listener, before it closes. */
     void unregister(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM " + listeners + " WHERE pid = pg_backend_pid()");
+            s.executeUpdate(unregister);
         }
     }
 

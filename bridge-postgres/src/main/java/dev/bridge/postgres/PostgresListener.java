@@ -183,7 +183,7 @@ public final class PostgresListener implements Subscription {
         long nextPoll = now;
         long nextPrune = now + pruneEvery;
         long quickUntil = now;
-        boolean prompted = fromLog;
+        boolean prompted = false;
         boolean busy = false;
         int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
         if (fromLog) {

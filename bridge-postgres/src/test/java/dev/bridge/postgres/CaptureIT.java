@@ -52,7 +52,25 @@ class CaptureIT {
     }
 
     @Test
-    void deliversChangesOfEverySizeByteIdentical() throws InterruptedException {
+    void deliversChangesOfEverySizeByteIdenticalFromTheLog() throws InterruptedException {
+        deliverEverySize(bridge, options, listener, handler);
+    }
+
+    @Test
+    void deliversChangesOfEverySizeByteIdenticalThroughFrames() throws InterruptedException {
+        PostgresOptions framed = TestPostgres.freshOptions().withMode(DeliveryMode.AT_MOST_ONCE);
+        BridgePostgres notifyOnly = TestPostgres.bridge(framed);
+        notifyOnly.schema().install();
+        RecordingHandler received = new RecordingHandler();
+        try (PostgresListener frames = notifyOnly.listen(received)) {
+            assertThat(frames.awaitListening(WAIT)).isTrue();
+            deliverEverySize(notifyOnly, framed, frames, received);
+            assertThat(frames.stats().reassembly().completed()).as("changes reassembled from frames").isPositive();
+        }
+    }
+
+    private void deliverEverySize(BridgePostgres target, PostgresOptions targetOptions, PostgresListener targetListener,
+            RecordingHandler targetHandler) throws InterruptedException {
         Random random = new Random(42);
         List<Integer> sizes = new ArrayList<>(List.of(0, 1, 2, 100, 7_700, 16_000, 100_000, 1 << 20, 16 << 20));
         for (int s = 7_780; s <= 7_880; s += 7) {
@@ -66,21 +84,21 @@ class CaptureIT {
                 text.append(size > 200_000 ? "x" : alphabet[random.nextInt(alphabet.length)]);
             }
             Key key = new Key("sizes", "k" + i);
-            store.append(new Append(key, 0, 1, Json.parse("{}"), Json.parse("{\"text\":\"" + text + "\"}")));
+            target.eventStore().append(new Append(key, 0, 1, Json.parse("{}"), Json.parse("{\"text\":\"" + text + "\"}")));
         }
 
-        List<Change> received = handler.awaitChanges(sizes.size(), WAIT);
+        List<Change> received = targetHandler.awaitChanges(sizes.size(), WAIT);
 
         assertThat(received).hasSize(sizes.size());
         for (int i = 0; i < sizes.size(); i++) {
             String id = "k" + i;
             Change change = received.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
-            String stored = TestPostgres.queryString(db, "SELECT val::text FROM " + options.schema() + ".bridge_snaps WHERE id = '" + id + "'");
+            String stored = TestPostgres.queryString(db, "SELECT val::text FROM " + targetOptions.schema() + ".bridge_snaps WHERE id = '" + id + "'");
             assertThat(change.val().text()).as("size %d", sizes.get(i)).isEqualTo(stored);
             assertThat(change.op()).isEqualTo(Op.INSERT);
             assertThat(change.seq()).isPositive();
         }
-        assertThat(listener.stats().reassembly().rejectedTotal()).isZero();
+        assertThat(targetListener.stats().reassembly().rejectedTotal()).isZero();
     }
 
     @Test

@@ -66,7 +66,7 @@ public record BridgeSettings(
      */
     public static BridgeSettings from(Config config, Config reference, SinkTypes types) {
         List<Problem> problems = new ArrayList<>();
-        unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems);
+        unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems, Set.of());
         Reader bridge = new Reader(config, "", problems);
         String consumer = bridge.nonBlank("bridge.consumer");
         EngineOptions engine = build(problems, "bridge.engine", () -> new EngineOptions(
@@ -262,10 +262,6 @@ public record BridgeSettings(
             }
             return null;
         }
-    }
-
-    private static void unknownKeys(ConfigValue value, ConfigValue known, String path, Set<String> skip, List<Problem> problems) {
-        unknownKeys(value, known, path, skip, problems, Set.of());
     }
 
     private static void unknownKeys(ConfigValue value, ConfigValue known, String path, Set<String> skip, List<Problem> problems,

@@ -33,7 +33,7 @@ final class ConfigSinkSettings implements SinkSettings {
     public Optional<String> string(String key) {
         return value(key).map(v -> switch (v.valueType()) {
             case STRING, NUMBER, BOOLEAN -> String.valueOf(v.unwrapped());
-            default -> throw invalid(key, "must be text, got " + kind(v));
+            default -> throw invalid(key, "must be text, got " + Reader.kind(v));
         });
     }
 
@@ -67,12 +67,12 @@ final class ConfigSinkSettings implements SinkSettings {
     public Map<String, String> stringMap(String key) {
         return value(key).map(v -> {
             if (v.valueType() != ConfigValueType.OBJECT) {
-                throw invalid(key, "must be a block of name = value, got " + kind(v));
+                throw invalid(key, "must be a block of name = value, got " + Reader.kind(v));
             }
             Map<String, String> map = new LinkedHashMap<>();
             block.getObject(key).forEach((name, item) -> {
                 if (item.valueType() == ConfigValueType.OBJECT || item.valueType() == ConfigValueType.LIST) {
-                    throw invalid(key + "." + name, "must be text, got " + kind(item));
+                    throw invalid(key + "." + name, "must be text, got " + Reader.kind(item));
                 }
                 map.put(name, String.valueOf(item.unwrapped()));
             });
@@ -82,16 +82,7 @@ final class ConfigSinkSettings implements SinkSettings {
 
     @Override
     public InvalidSettingException invalid(String key, String problem) {
-        String origin = "";
-        try {
-            if (block.hasPathOrNull(key)) {
-                origin = Reader.describe(block.getValue(key).origin());
-            }
-        } catch (ConfigException e) {
-            origin = "";
-        }
-        return origin.isEmpty() ? new InvalidSettingException(path + "." + key, problem)
-                : new InvalidSettingException(path + "." + key, origin, problem);
+        return new InvalidSettingException(path + "." + key, Reader.origin(block, key), problem);
     }
 
     @Override
@@ -111,14 +102,7 @@ final class ConfigSinkSettings implements SinkSettings {
         try {
             return getter.get();
         } catch (ConfigException e) {
-            ConfigValue v = block.getValue(key);
-            String got = v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST ? kind(v)
-                    : SinkSettings.looksSecret(key) ? "<hidden>" : "'" + v.unwrapped() + "'";
-            throw invalid(key, "must be " + expected + ", got " + got);
+            throw invalid(key, "must be " + expected + ", got " + Reader.shown(block, key));
         }
-    }
-
-    private static String kind(ConfigValue v) {
-        return v.valueType() == ConfigValueType.OBJECT ? "a block" : v.valueType() == ConfigValueType.LIST ? "a list" : "a value";
     }
 }

@@ -40,10 +40,6 @@ final class Reader {
         return problems.size() > problemsBefore;
     }
 
-    Config config() {
-        return config;
-    }
-
     String label(String key) {
         return label.isEmpty() ? key : label + "." + key;
     }
@@ -53,8 +49,13 @@ final class Reader {
     }
 
     String origin(String key) {
+        return origin(config, key);
+    }
+
+    /** Where {@code key} of {@code block} was set, as {@link #describe} puts it; empty if unset. */
+    static String origin(Config block, String key) {
         try {
-            return config.hasPathOrNull(key) ? describe(config.getValue(key).origin()) : "";
+            return block.hasPathOrNull(key) ? describe(block.getValue(key).origin()) : "";
         } catch (ConfigException e) {
             return "";
         }
@@ -236,7 +237,12 @@ final class Reader {
     }
 
     private String shown(String key) {
-        ConfigValue value = config.getValue(key);
+        return shown(config, key);
+    }
+
+    /** A set value for a message: its kind if a block or list, hidden if its key looks secret, else quoted (at most 100 characters). */
+    static String shown(Config block, String key) {
+        ConfigValue value = block.getValue(key);
         if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
             return kind(value);
         }
@@ -247,7 +253,7 @@ final class Reader {
         return "'" + (text.length() <= 100 ? text : text.substring(0, 100) + "…") + "'";
     }
 
-    private static String kind(ConfigValue value) {
+    static String kind(ConfigValue value) {
         return value.valueType() == ConfigValueType.OBJECT ? "a block" : "a list";
     }
 

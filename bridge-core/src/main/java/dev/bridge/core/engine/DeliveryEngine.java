@@ -157,11 +157,6 @@ public final class DeliveryEngine implements AutoCloseable {
         return new EngineStats(received.get(), received.get() - savedCovers, sinks);
     }
 
-    /** The last checkpoint saved, or null if none. */
-    public Checkpoint savedCheckpoint() {
-        return saved;
-    }
-
     private synchronized void saveCheckpoint() {
         long lowest = Long.MAX_VALUE;
         for (SinkRunner runner : runners) {

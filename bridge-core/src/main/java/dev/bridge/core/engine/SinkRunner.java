@@ -53,7 +53,6 @@ final class SinkRunner {
     private final List<Batch> inFlight = new ArrayList<>();
     private final ExecutorService deliverers;
     private final Thread dispatcher;
-    private int buffered;
     private long bufferedBytes;
     private boolean stopping;
     private boolean closed;
@@ -92,36 +91,30 @@ final class SinkRunner {
         dispatcher.start();
     }
 
-    /**
-     * Takes a change if the filter lets it through, waiting while the buffer is full.
-     *
-     * @return whether the change is now this sink's to settle
-     */
-    boolean offer(long position, Change change) throws InterruptedException {
+    /** Takes a change if the filter lets it through, waiting while the buffer is full. */
+    void offer(long position, Change change) throws InterruptedException {
         if (!filter.matches(change)) {
-            return false;
+            return;
         }
         long bytes = sizeOf(change);
         lock.lockInterruptibly();
         try {
-            while (!stopping && buffered > 0
-                    && (buffered >= policy.bufferChanges() || bufferedBytes + bytes > policy.bufferBytes())) {
+            while (!stopping && !unsettled.isEmpty()
+                    && (unsettled.size() >= policy.bufferChanges() || bufferedBytes + bytes > policy.bufferBytes())) {
                 notFull.await();
             }
             if (stopping) {
-                return false;
+                return;
             }
             KeyQueue queue = keys.computeIfAbsent(change.key(), KeyQueue::new);
             queue.entries.addLast(new Entry(position, change, bytes, System.nanoTime()));
             if (queue.entries.size() == 1 && !queue.busy) {
                 makeReady(queue, System.nanoTime());
             }
-            buffered++;
             bufferedBytes += bytes;
             unsettled.add(position);
             received.incrementAndGet();
             work.signal();
-            return true;
         } finally {
             lock.unlock();
         }
@@ -153,7 +146,7 @@ final class SinkRunner {
     boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
-            while (buffered > 0) {
+            while (!unsettled.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -192,7 +185,7 @@ final class SinkRunner {
         lock.lock();
         try {
             return new SinkStats(name, received.get(), delivered.get(), retried.get(), deadLettered.get(),
-                    buffered, bufferedBytes, policy.bufferChanges());
+                    unsettled.size(), bufferedBytes, policy.bufferChanges());
         } finally {
             lock.unlock();
         }
@@ -359,7 +352,6 @@ final class SinkRunner {
         } else {
             makeReady(queue, System.nanoTime());
         }
-        buffered--;
         bufferedBytes -= entry.bytes;
         unsettled.remove(entry.position);
         notFull.signalAll();

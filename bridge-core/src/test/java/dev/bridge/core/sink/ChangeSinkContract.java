@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
  * destination: empty or recreate it in a {@code @BeforeEach}. The kit starts the sinks it uses and
  * stops those still running after the subclass's {@code @AfterEach} methods have run, then fails
  * the test if any sink broke the acknowledgement contract (see {@link RecordingAcknowledger}): each
- * change acknowledged once, with the very instance it was given (the engine ignores copies).
+ * change acknowledged once, with the very instance it was given (the port also accepts an equal
+ * copy, but the kit asks for the instance: a sink has no reason to copy a change).
  *
  * <p>Every change the kit delivers is in bucket {@link #BUCKET}, has a {@code seq} unique within
  * the test (by which it is matched at the destination), a timestamp with microseconds and, except

@@ -10,7 +10,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -52,7 +51,7 @@ public final class RecordingAcknowledger implements Acknowledger {
         acked.add(new Acked(change, ack, thread));
         if (!given.contains(change)) {
             violations.add(batch.contains(change)
-                    ? "acknowledged a copy of " + describe(change) + " instead of the instance it was given (the engine ignores copies)"
+                    ? "acknowledged a copy of " + describe(change) + " instead of the instance it was given (the kit asks for the instance)"
                     : "acknowledged " + describe(change) + ", which was not in the batch");
             return;
         }
@@ -95,11 +94,6 @@ public final class RecordingAcknowledger implements Acknowledger {
         }
     }
 
-    /** The acknowledgement of {@code change}, if it has one yet. */
-    public synchronized Optional<Ack> ackOf(Change change) {
-        return Optional.ofNullable(byChange.get(change));
-    }
-
     /** The changes of the batch acknowledged so far. */
     public synchronized int count() {
         return byChange.size();
@@ -113,11 +107,6 @@ public final class RecordingAcknowledger implements Acknowledger {
     /** The changes acknowledged so far as {@code type} (e.g. {@code Ack.Delivered.class}), in batch order. */
     public synchronized List<Change> acknowledgedAs(Class<? extends Ack> type) {
         return batch.stream().filter(c -> type.isInstance(byChange.get(c))).collect(Collectors.toList());
-    }
-
-    /** The breaches recorded so far. */
-    public synchronized List<String> violations() {
-        return List.copyOf(violations);
     }
 
     /** @throws AssertionError listing the breaches, if any */

@@ -24,9 +24,13 @@ DECLARE
 BEGIN
     IF mode = 'at-least-once' THEN
         INSERT INTO ${schema}.bridge_changes (seq, change) VALUES (seq, change);
-        SELECT bool_or(l.prompts) INTO wanted FROM ${schema}.bridge_listeners l WHERE l.channel_name = channel;
-        IF wanted IS NOT FALSE THEN
-            PERFORM pg_notify(channel, '');
+        -- One prompt per transaction is all PostgreSQL delivers: later rows skip the lookup once it is sent.
+        IF current_setting('bridge.prompted', true) IS DISTINCT FROM channel THEN
+            SELECT bool_or(l.prompts) INTO wanted FROM ${schema}.bridge_listeners l WHERE l.channel_name = channel;
+            IF wanted IS NOT FALSE THEN
+                PERFORM pg_notify(channel, '');
+                PERFORM set_config('bridge.prompted', channel, true);
+            END IF;
         END IF;
         RETURN;
     ELSIF mode <> 'at-most-once' THEN
