@@ -19,8 +19,8 @@ import java.util.Properties;
 
 /**
  * The PostgreSQL server of a load test: an embedded one started with durable commits
- * ({@code fsync=on}, {@code synchronous_commit=on}; the embedded server's own defaults turn both
- * off), or a given one used as it is configured.
+ * ({@code fsync=on}, {@code synchronous_commit=on}, both set explicitly; the embedded server's
+ * builder turns {@code synchronous_commit} off), or a given one used as it is configured.
  */
 final class Postgres implements AutoCloseable {
 

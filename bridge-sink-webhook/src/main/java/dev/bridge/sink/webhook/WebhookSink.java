@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -50,8 +51,8 @@ final class WebhookSink implements ChangeSink {
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final Counters counters = new Counters();
     private volatile HttpClient client;
-    private volatile boolean gone;
-    private volatile boolean narrowed;
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private final AtomicBoolean narrowed = new AtomicBoolean();
     private volatile boolean stopped;
 
     WebhookSink(String name, WebhookSinkOptions options) {
@@ -178,7 +179,7 @@ final class WebhookSink implements ChangeSink {
                 abandon();
                 return;
             }
-            if (gone) {
+            if (gone.get()) {
                 gate.release();
                 counters.goneDeadLettered(changes.size());
                 done.accept(goneAck());
@@ -283,8 +284,7 @@ final class WebhookSink implements ChangeSink {
     }
 
     private void disable(int changes) {
-        if (!gone) {
-            gone = true;
+        if (gone.compareAndSet(false, true)) {
             log.warn("webhook sink '{}': {} answered 410 Gone; the endpoint is disabled and its changes are dead-lettered"
                     + " until the sink's configuration changes (and the bridge restarts)", name, where);
         }
@@ -292,8 +292,7 @@ final class WebhookSink implements ChangeSink {
     }
 
     private void narrowed(int limit) {
-        if (!narrowed) {
-            narrowed = true;
+        if (narrowed.compareAndSet(false, true)) {
             log.info("webhook sink '{}': {} allows fewer HTTP/2 streams at once than max-in-flight ({}); the sink sends fewer"
                     + " requests at once from now on", name, where, options.maxInFlight());
         }
@@ -323,7 +322,7 @@ final class WebhookSink implements ChangeSink {
     }
 
     boolean disabled() {
-        return gone;
+        return gone.get();
     }
 
     /** Abandons queued requests and those awaiting a response; their changes are acknowledged as retry. */

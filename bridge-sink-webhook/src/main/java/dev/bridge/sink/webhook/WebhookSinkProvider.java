@@ -59,9 +59,14 @@ public final class WebhookSinkProvider implements SinkProvider {
         int maxInFlight = settings.integer("max-in-flight")
                 .orElseThrow(() -> settings.invalid("max-in-flight", "is required; set it in the sink's block"));
         boolean batch = settings.bool("batch").orElseThrow(() -> settings.invalid("batch", "is required; set it in the sink's block"));
+        java.util.Optional<java.nio.file.Path> tlsCaFile;
+        try {
+            tlsCaFile = settings.string("tls-ca-file").filter(f -> !f.isBlank()).map(java.nio.file.Path::of);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw settings.invalid("tls-ca-file", "is not a valid path (" + e.getReason() + ")");
+        }
         WebhookSinkOptions options;
         try {
-            java.util.Optional<java.nio.file.Path> tlsCaFile = settings.string("tls-ca-file").filter(f -> !f.isBlank()).map(java.nio.file.Path::of);
             options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
