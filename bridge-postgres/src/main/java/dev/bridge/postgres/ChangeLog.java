@@ -26,7 +26,8 @@ final class ChangeLog {
     /** A page holds at most this many bytes of changes (and at least one change), so memory stays bounded whatever their size. */
     static final long PAGE_BYTES = 8L << 20;
 
-    private final String page;
+    private final String firstPage;
+    private final String nextPage;
     private final String prune;
     private final String forgetEnded;
     private final String register;
@@ -35,12 +36,21 @@ final class ChangeLog {
 
     ChangeLog(PostgresOptions options) {
         String s = options.quotedSchema();
-        page = "SELECT seq, change, total FROM (SELECT seq, change, count(*) OVER () AS total,"
-                + " sum(octet_length(change)) OVER (ORDER BY seq) - octet_length(change) AS before FROM ("
-                + "SELECT seq, change FROM " + s + ".bridge_changes"
-                + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(?::pg_snapshot)"
-                + " AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
-                + " AND seq > ? ORDER BY seq LIMIT ?) l) p WHERE before < " + PAGE_BYTES + " ORDER BY seq";
+        String log = s + ".bridge_changes";
+        String window = "SELECT seq, change, total FROM (SELECT c.seq, c.change, count(*) OVER () AS total,"
+                + " sum(octet_length(c.change)) OVER (ORDER BY c.seq) - octet_length(c.change) AS before FROM ";
+        // A read's first page takes the statement's own snapshot as its upper bound, and returns it. Its candidates come
+        // from the txid index, in a separate step so that no plan can walk the whole log in seq order instead.
+        firstPage = "WITH r AS MATERIALIZED (SELECT seq FROM " + log
+                + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(pg_current_snapshot())"
+                + " AND pg_visible_in_snapshot(txid, pg_current_snapshot()) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot))"
+                + " SELECT s.snap, p.seq, p.change, p.total FROM (SELECT pg_current_snapshot()::text AS snap) s LEFT JOIN ("
+                + window + "(SELECT seq FROM r ORDER BY seq LIMIT ?) l JOIN " + log + " c ON c.seq = l.seq) w"
+                + " WHERE before < " + PAGE_BYTES + ") p ON true ORDER BY p.seq";
+        // Later pages exist only when a read finds more than a page, as when catching up: walking on in seq order is then right.
+        nextPage = "SELECT NULL, seq, change, total FROM (" + window + "(SELECT seq, change FROM " + log
+                + " WHERE seq > ? AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
+                + " ORDER BY seq LIMIT ?) c) w WHERE before < " + PAGE_BYTES + ") p ORDER BY seq";
         String listeners = s + ".bridge_listeners";
         forgetEnded = "DELETE FROM " + listeners + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)";
         register = "INSERT INTO " + listeners + " (pid, channel_name, prompts) VALUES (pg_backend_pid(), ?, true)"
@@ -64,43 +74,58 @@ final class ChangeLog {
         return position;
     }
 
-    /** The database's current snapshot. */
-    String snapshot(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
     record Row(long seq, String change) {
     }
 
-    /** Changes in seq order; {@code more} if the page was cut short (by count or bytes) and another may follow. */
-    record Page(List<Row> rows, boolean more) {
+    /**
+     * Changes in seq order, committed before {@code snapshot}; {@code more} if the page was cut short
+     * (by count or bytes) and another may follow.
+     */
+    record Page(String snapshot, List<Row> rows, boolean more) {
     }
 
     /**
-     * Up to {@code limit} changes, and at most about {@link #PAGE_BYTES}, committed between the two
-     * snapshots with a seq above {@code afterSeq}, in seq order.
+     * The first page of a read: up to {@code limit} changes, and at most about {@link #PAGE_BYTES},
+     * committed after {@code from} and before the database's current snapshot, which the page
+     * names, in seq order.
      */
-    Page page(Connection c, String from, String to, long afterSeq, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(page)) {
+    Page first(Connection c, String from, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(firstPage)) {
             ps.setString(1, from);
+            ps.setString(2, from);
+            ps.setInt(3, limit);
+            return read(ps, null, limit);
+        }
+    }
+
+    /** The page after the change {@code afterSeq} of a read from {@code from} to {@code to}. */
+    Page next(Connection c, String from, String to, long afterSeq, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(nextPage)) {
+            ps.setLong(1, afterSeq);
             ps.setString(2, to);
-            ps.setString(3, to);
-            ps.setString(4, from);
-            ps.setLong(5, afterSeq);
-            ps.setInt(6, limit);
-            List<Row> rows = new ArrayList<>();
-            long total = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2)));
-                    total = rs.getLong(3);
+            ps.setString(3, from);
+            ps.setInt(4, limit);
+            return read(ps, to, limit);
+        }
+    }
+
+    private static Page read(PreparedStatement ps, String to, int limit) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        String snapshot = to;
+        long total = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (to == null) {
+                    snapshot = rs.getString(1);
+                }
+                long seq = rs.getLong(2);
+                if (!rs.wasNull()) {
+                    rows.add(new Row(seq, rs.getString(3)));
+                    total = rs.getLong(4);
                 }
             }
-            return new Page(rows, total == limit || rows.size() < total);
         }
+        return new Page(snapshot, rows, total == limit || rows.size() < total);
     }
 
     /** Registers this connection's listener on {@code channel}, wanting prompts, and forgets listeners whose session ended. */

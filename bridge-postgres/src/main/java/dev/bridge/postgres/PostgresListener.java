@@ -22,8 +22,11 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.QueryExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,20 +38,19 @@ import org.slf4j.LoggerFactory;
  * <p>At-least-once: it reads the change log in snapshot-based batches from its checkpoint, after
  * every (re)connection, whenever a notification prompts it and at least every poll interval, and
  * passes a checkpoint after each batch; notifications are only prompts, so a forged one can at most
- * make it read early. While reads keep finding changes it reads back to back and tells the writers
- * (a row in {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's commit
- * lock; when a read finds nothing it asks for prompts again. At-most-once: it reassembles the changes from the notifications; changes
- * committed while it is disconnected are not seen, and frames from other senders are rejected,
+ * make it read early. While changes come quickly it reads the log every millisecond and tells the
+ * writers (a row in {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's
+ * commit lock; when they slow down it asks for prompts again ({@link LogPace}). At-most-once: it
+ * reassembles the changes from the notifications; changes committed while it is disconnected are
+ * not seen, and frames from other senders are rejected,
  * counted in {@link #stats()} and logged once per kind, never delivered. Thread-safe.
  */
 public final class PostgresListener implements Subscription {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
     private static final long MAX_POLL_MILLIS = 250;
-    /** At-least-once: a read of the log that finds this many changes means writers keep it busy; it then reads back to back. */
-    private static final int BUSY_ROWS = 8;
-    /** After a busy spell, how long the log is still read every millisecond before prompts are relied on again. */
-    private static final Duration QUICK_AFTER_BUSY = Duration.ofMillis(100);
+    /** At-least-once: how often the log is read while {@link LogPace} says so. */
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ConnectionFactory connections;
     private final PostgresOptions options;
@@ -182,9 +184,9 @@ public final class PostgresListener implements Subscription {
         long nextCheck = now;
         long nextPoll = now;
         long nextPrune = now + pruneEvery;
-        long quickUntil = now;
-        boolean prompted = false;
-        boolean busy = false;
+        LogPace pace = new LogPace(now);
+        int prompts = 0;
+        QueryExecutor queued = c.unwrap(BaseConnection.class).getQueryExecutor();
         int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
         if (fromLog) {
             changeLog.register(c, options.channel());
@@ -196,21 +198,16 @@ public final class PostgresListener implements Subscription {
                 reassembler.expire();
                 nextCheck = now + checkEvery;
             }
-            if (fromLog && (prompted || busy || now - quickUntil < 0 || now - nextPoll >= 0)) {
+            if (fromLog && (prompts > 0 || pace.polling(now) || now - nextPoll >= 0)) {
                 int read = readLog(c);
-                prompted = false;
-                nextPoll = System.nanoTime() + pollEvery;
-                if (!busy && read >= BUSY_ROWS) {
-                    // Reading back to back from now on: writers need not prompt, nor take NOTIFY's commit lock.
-                    changeLog.prompts(c, false);
-                    busy = true;
-                } else if (busy && read == 0) {
-                    changeLog.prompts(c, true);
-                    busy = false;
-                    // A writer that saw "no prompts" may commit after this read: keep reading quickly for a while.
-                    quickUntil = System.nanoTime() + QUICK_AFTER_BUSY.toNanos();
-                    continue;
+                now = System.nanoTime();
+                nextPoll = now + pollEvery;
+                switch (pace.afterRead(read, prompts, now)) {
+                    case TO_BUSY -> changeLog.prompts(c, false);
+                    case TO_IDLE -> changeLog.prompts(c, true);
+                    case NONE -> { }
                 }
+                prompts = 0;
             }
             if (fromLog && now - nextPrune >= 0) {
                 long pruned = changeLog.prune(c, options.retention());
@@ -219,18 +216,27 @@ public final class PostgresListener implements Subscription {
                 }
                 nextPrune = now + pruneEvery;
             }
-            PGNotification[] received = pg.getNotifications(busy || System.nanoTime() - quickUntil < 0 ? 1 : wait);
+            if (fromLog && pace.polling(System.nanoTime())) {
+                // Not pgjdbc's wait: it would hold on while prompts keep coming. Those the reads took in are only counted.
+                prompts += ownPrompts(queued.getNotifications());
+                LockSupport.parkNanos(POLL_NANOS);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                continue;
+            }
+            PGNotification[] received = pg.getNotifications(wait);
             if (received == null) {
+                continue;
+            }
+            if (fromLog) {
+                prompts += ownPrompts(received);
                 continue;
             }
             for (PGNotification n : received) {
                 if (options.channel().equals(n.getName())) {
                     notifications++;
-                    if (fromLog) {
-                        prompted = true;
-                    } else {
-                        handle(n.getParameter());
-                    }
+                    handle(n.getParameter());
                 }
             }
         }
@@ -248,13 +254,23 @@ public final class PostgresListener implements Subscription {
      *
      * @return how many changes the log held for this read
      */
+    private int ownPrompts(PGNotification[] received) {
+        int n = 0;
+        for (PGNotification notification : received) {
+            if (options.channel().equals(notification.getName())) {
+                n++;
+            }
+        }
+        notifications += n;
+        return n;
+    }
+
     private int readLog(Connection c) throws SQLException, InterruptedException {
-        String next = changeLog.snapshot(c);
+        ChangeLog.Page page = changeLog.first(c, position, options.pageSize());
+        String next = page.snapshot();
         long afterSeq = 0;
         int read = 0;
-        ChangeLog.Page page;
-        do {
-            page = changeLog.page(c, position, next, afterSeq, options.pageSize());
+        while (true) {
             read += page.rows().size();
             for (ChangeLog.Row row : page.rows()) {
                 afterSeq = row.seq();
@@ -274,7 +290,11 @@ public final class PostgresListener implements Subscription {
                 handler.onChange(change);
                 markHandedOver(row.seq());
             }
-        } while (page.more() && !closed);
+            if (!page.more() || closed) {
+                break;
+            }
+            page = changeLog.next(c, position, next, afterSeq, options.pageSize());
+        }
         if (!closed) {
             position = next;
             batchBase = -1;

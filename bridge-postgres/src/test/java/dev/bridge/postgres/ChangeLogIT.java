@@ -161,6 +161,75 @@ class ChangeLogIT {
     }
 
     @Test
+    void aBacklogLargerThanAPageIsReadPageByPageInSeqOrderOnce() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions().withLogReading(Duration.ofSeconds(1), 5);
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        bridge.schema().install();
+        try (Connection slow = db.getConnection()) {
+            slow.setAutoCommit(false);
+            try (Statement s = slow.createStatement()) {
+                s.execute("INSERT INTO " + options.schema() + ".bridge_snaps (bucket, id, version, val) VALUES ('q', 'first-taken', 1, '{}')");
+            }
+            for (int t = 0; t < 4; t++) {
+                List<Append> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    batch.add(new Append(new Key("q", t + "-" + i), 0, 1, Json.parse("{}"), Json.parse("{\"i\":" + i + "}")));
+                }
+                bridge.eventStore().appendAll(batch);
+            }
+            slow.commit();
+        }
+
+        Consumer consumer = new Consumer(bridge.checkpointStore(), "backlog");
+        try (PostgresListener listener = subscribe(bridge, consumer)) {
+            RecordingHandler.awaitTrue(() -> consumer.changes.size() >= 25, WAIT, () -> "got " + consumer.changes.size());
+            Thread.sleep(300);
+        }
+        assertThat(consumer.changes).hasSize(25);
+        assertThat(consumer.changes).extracting(Change::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(consumer.changes.get(0).id()).isEqualTo("first-taken");
+    }
+
+    @Test
+    void aBurstTurnsPromptsOffWhileTheListenerReadsBackToBackAndOnAgainWhenItIsQuiet() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        bridge.schema().install();
+        RecordingHandler handler = new RecordingHandler();
+        try (PostgresListener listener = bridge.listen(handler)) {
+            assertThat(listener.awaitListening(WAIT)).isTrue();
+            String prompts = "SELECT prompts FROM " + options.schema() + ".bridge_listeners WHERE pid = " + listener.backendPid();
+            RecordingHandler.awaitTrue(() -> "t".equals(TestPostgres.queryString(db, prompts)), WAIT, () -> "listener not registered");
+
+            List<Append> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < LogPace.BURST + 2; i++) {
+                burst.add(new Append(new Key("burst", "k" + i), 0, 1, Json.parse("{}"), Json.parse("{}")));
+            }
+            bridge.eventStore().appendAll(burst);
+            boolean sawOff = false;
+            long until = System.nanoTime() + WAIT.toNanos();
+            long deliveredAt = 0;
+            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+                // Busy lasts at least one 50 ms window; looking this often cannot miss it.
+                while (!sawOff && System.nanoTime() < until && (deliveredAt == 0 || System.nanoTime() - deliveredAt < 2_000_000_000L)) {
+                    try (java.sql.ResultSet rs = s.executeQuery(prompts)) {
+                        sawOff = rs.next() && !rs.getBoolean(1);
+                    }
+                    if (deliveredAt == 0 && handler.changes.size() >= burst.size()) {
+                        deliveredAt = System.nanoTime();
+                    }
+                }
+            }
+            assertThat(sawOff).as("prompts turned off after a read found " + burst.size() + " changes").isTrue();
+            RecordingHandler.awaitTrue(() -> "t".equals(TestPostgres.queryString(db, prompts)), WAIT, () -> "prompts never turned on again");
+
+            bridge.eventStore().append(new Append(new Key("after", "a"), 0, 1, Json.parse("{}"), Json.parse("{}")));
+            handler.awaitChange(c -> c.bucket().equals("after"), WAIT);
+            assertThat(handler.changes).extracting(Change::seq).isSorted().doesNotHaveDuplicates().hasSize(burst.size() + 1);
+        }
+    }
+
+    @Test
     void pruningKeepsWhatAConsumerNeedsAndRemovesWhatEveryConsumerPassed() throws Exception {
         PostgresOptions options = TestPostgres.freshOptions().withPruning(Duration.ZERO, Duration.ofMillis(200));
         BridgePostgres bridge = TestPostgres.bridge(options);

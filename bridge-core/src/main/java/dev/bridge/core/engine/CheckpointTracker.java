@@ -16,8 +16,15 @@ final class CheckpointTracker {
     private Checkpoint safe;
     private long safeCovers;
 
-    /** The source passed {@code checkpoint} after handing over changes {@code 0 .. covers-1}. */
+    /**
+     * The source passed {@code checkpoint} after handing over changes {@code 0 .. covers-1}. A mark
+     * covering no more than the previous one replaces it, so a source that passes checkpoints often
+     * adds at most one mark per change.
+     */
     synchronized void mark(long covers, Checkpoint checkpoint) {
+        if (!marks.isEmpty() && marks.peekLast().covers == covers) {
+            marks.pollLast();
+        }
         marks.addLast(new Mark(covers, checkpoint));
     }
 
