@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
  * the log every millisecond (busy: writers need not prompt it, and skip {@code NOTIFY} and its
  * commit lock) or waits for prompts (idle). Busy starts when changes come at 1,000/s or more, when
  * one read finds a backlog, or when prompts arrive in a burst; it ends when they come at fewer than
- * 500/s. For {@link #QUICK_NANOS} after that the log is still read every millisecond, since a writer
- * that saw "no prompts" may commit after the switch. Rates are judged over windows of
+ * 700/s, so that a steady 500/s, which prompts serve best, does not stay busy after a hiccup. For
+ * {@link #QUICK_NANOS} after that the log is still read every millisecond, since a writer that saw
+ * "no prompts" may commit after the switch. Rates are judged over windows of
  * {@link #WINDOW_NANOS}. Times are {@link System#nanoTime()}. Not thread-safe.
  */
 final class LogPace {
@@ -22,7 +23,7 @@ final class LogPace {
      * returns only after a pause of a millisecond: a steady stream would hold the listener there.
      */
     static final long BUSY_PER_SECOND = 1_000;
-    static final long IDLE_PER_SECOND = 500;
+    static final long IDLE_PER_SECOND = 700;
 
     /** What the listener must tell the writers after a read. */
     enum Switch {

@@ -22,7 +22,7 @@ class LogPaceTest {
     }
 
     @Test
-    void turnsBusyOnceAWindowSeesAThousandChangesASecondAndIdleBelowFiveHundred() {
+    void turnsBusyOnceAWindowSeesAThousandChangesASecondAndIdleBelowSevenHundred() {
         LogPace pace = new LogPace(0);
         long t = 0;
         LogPace.Switch last = NONE;
@@ -34,15 +34,15 @@ class LogPaceTest {
         assertThat(t).isEqualTo(50);
         assertThat(pace.polling(t * MS)).isTrue();
 
-        // 600/s keeps it busy: between the two thresholds nothing changes.
+        // 800/s keeps it busy: between the two thresholds nothing changes.
         for (int i = 0; i < 300; i++) {
             t++;
-            assertThat(pace.afterRead(i % 5 < 3 ? 1 : 0, 0, t * MS)).isEqualTo(NONE);
+            assertThat(pace.afterRead(i % 5 < 4 ? 1 : 0, 0, t * MS)).isEqualTo(NONE);
         }
         LogPace.Switch slow = NONE;
         while (slow == NONE) {
             t++;
-            slow = pace.afterRead(t % 4 == 0 ? 1 : 0, 0, t * MS);
+            slow = pace.afterRead(t % 2 == 0 ? 1 : 0, 0, t * MS);
         }
         assertThat(slow).isEqualTo(TO_IDLE);
         assertThat(pace.busy()).isFalse();
