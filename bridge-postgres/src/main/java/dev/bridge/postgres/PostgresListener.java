@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * writers (a row in {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's
  * commit lock; when they slow down it asks for prompts again ({@link LogPace}). At-most-once: it
  * reassembles the changes from the notifications; changes committed while it is disconnected are
- * not seen, and frames from other senders are rejected,
- * counted in {@link #stats()} and logged once per kind, never delivered. Thread-safe.
+ * not seen, and frames from other senders are rejected, counted in {@link #stats()} and logged once
+ * per kind, never delivered. Thread-safe.
  */
 public final class PostgresListener implements Subscription {
 
@@ -249,11 +249,6 @@ public final class PostgresListener implements Subscription {
         }
     }
 
-    /**
-     * Hands over every change committed since {@link #position}, page by page, then the new position.
-     *
-     * @return how many changes the log held for this read
-     */
     private int ownPrompts(PGNotification[] received) {
         int n = 0;
         for (PGNotification notification : received) {
@@ -265,6 +260,11 @@ public final class PostgresListener implements Subscription {
         return n;
     }
 
+    /**
+     * Hands over every change committed since {@link #position}, page by page, then the new position.
+     *
+     * @return how many changes the log held for this read
+     */
     private int readLog(Connection c) throws SQLException, InterruptedException {
         ChangeLog.Page page = changeLog.first(c, position, options.pageSize());
         String next = page.snapshot();

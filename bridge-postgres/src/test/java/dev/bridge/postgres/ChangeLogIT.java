@@ -230,6 +230,70 @@ class ChangeLogIT {
     }
 
     @Test
+    void aTransactionThatSawNoPromptsWantedAndCommitsAfterTheQuickSpellIsReadByThePollLateNotLost() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions().withLogReading(Duration.ofSeconds(1), 1000);
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        bridge.schema().install();
+        RecordingHandler handler = new RecordingHandler();
+        try (PostgresListener listener = bridge.listen(handler); Connection spy = db.getConnection(); Connection writer = db.getConnection()) {
+            assertThat(listener.awaitListening(WAIT)).isTrue();
+            try (Statement s = spy.createStatement()) {
+                s.execute("LISTEN " + options.channel());
+            }
+            String prompts = "SELECT prompts FROM " + options.schema() + ".bridge_listeners WHERE pid = " + listener.backendPid();
+            writer.setAutoCommit(false);
+            boolean unprompted = false;
+            for (int attempt = 0; attempt < 20 && !unprompted; attempt++) {
+                List<Append> burst = new java.util.ArrayList<>();
+                for (int i = 0; i < LogPace.BURST; i++) {
+                    burst.add(new Append(new Key("burst" + attempt, "k" + i), 0, 1, Json.parse("{}"), Json.parse("{}")));
+                }
+                bridge.eventStore().appendAll(burst);
+                if (!becomes(prompts, "f", Duration.ofSeconds(2))) {
+                    continue;
+                }
+                try (Statement s = writer.createStatement()) {
+                    s.execute("INSERT INTO " + options.schema() + ".bridge_snaps (bucket, id, version, val) VALUES ('race', 'r', 1, '{}')");
+                    try (java.sql.ResultSet rs = s.executeQuery("SELECT current_setting('bridge.prompted', true)")) {
+                        rs.next();
+                        unprompted = !options.channel().equals(rs.getString(1));
+                    }
+                    if (!unprompted) {
+                        writer.rollback();
+                    }
+                }
+            }
+            assertThat(unprompted).as("the insert ran while the listener was busy").isTrue();
+            RecordingHandler.awaitTrue(() -> "t".equals(TestPostgres.queryString(db, prompts)), WAIT, () -> "prompts never turned on again");
+            Thread.sleep(LogPace.QUICK_NANOS / 1_000_000 + 100);
+            drainNotifications(spy);
+            writer.commit();
+
+            handler.awaitChange(c -> c.bucket().equals("race"), WAIT);
+            assertThat(drainNotifications(spy)).as("no prompt: the poll found it").isZero();
+            assertThat(handler.changes).filteredOn(c -> c.bucket().equals("race")).hasSize(1);
+        }
+    }
+
+    private boolean becomes(String query, String value, Duration within) {
+        long until = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < until) {
+            if (value.equals(TestPostgres.queryString(db, query))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int drainNotifications(Connection spy) throws Exception {
+        try (Statement s = spy.createStatement()) {
+            s.execute("SELECT 1");
+        }
+        PGNotification[] ns = spy.unwrap(PGConnection.class).getNotifications(50);
+        return ns == null ? 0 : ns.length;
+    }
+
+    @Test
     void pruningKeepsWhatAConsumerNeedsAndRemovesWhatEveryConsumerPassed() throws Exception {
         PostgresOptions options = TestPostgres.freshOptions().withPruning(Duration.ZERO, Duration.ofMillis(200));
         BridgePostgres bridge = TestPostgres.bridge(options);
