@@ -67,7 +67,6 @@ class EndToEndIT {
         new SecureRandom().nextBytes(key);
         String secret = "whsec_" + Base64.getEncoder().encodeToString(key);
         int redisPort = freePort();
-        int opsPort = freePort();
         RedisServer redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1").setting("save \"\"").build();
         redis.start();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -102,6 +101,8 @@ class EndToEndIT {
             });
             subscriber.sync().psubscribe("e2e:*");
 
+            // Chosen once every other server holds its port: picked earlier, the receiver's or PostgreSQL's could take it.
+            int opsPort = freePort();
             Path conf = dir.resolve("bridge.conf");
             Files.writeString(conf, """
                     bridge {
