@@ -129,11 +129,7 @@ class ChangeLogIT {
             assertThat(listener.awaitListening(WAIT)).isTrue();
             String big = "x".repeat(20_000);
             bridge.eventStore().append(new Append(new Key("b", "big"), 0, 1, Json.parse("{}"), Json.parse("{\"s\":\"" + big + "\"}")));
-            List<Append> batch = new java.util.ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                batch.add(new Append(new Key("b", "small-" + i), 0, 1, Json.parse("{}"), Json.parse("{\"s\":" + i + "}")));
-            }
-            bridge.eventStore().appendAll(batch);
+            bridge.eventStore().appendAll(newObjects("b", "small-", 10));
 
             Change received = handler.awaitChange(c -> c.id().equals("big"), WAIT);
             assertThat(received.val().tree().get("s").asText()).isEqualTo(big);
@@ -171,11 +167,7 @@ class ChangeLogIT {
                 s.execute("INSERT INTO " + options.schema() + ".bridge_snaps (bucket, id, version, val) VALUES ('q', 'first-taken', 1, '{}')");
             }
             for (int t = 0; t < 4; t++) {
-                List<Append> batch = new java.util.ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    batch.add(new Append(new Key("q", t + "-" + i), 0, 1, Json.parse("{}"), Json.parse("{\"i\":" + i + "}")));
-                }
-                bridge.eventStore().appendAll(batch);
+                bridge.eventStore().appendAll(newObjects("q", t + "-", 6));
             }
             slow.commit();
         }
@@ -201,25 +193,10 @@ class ChangeLogIT {
             String prompts = "SELECT prompts FROM " + options.schema() + ".bridge_listeners WHERE pid = " + listener.backendPid();
             RecordingHandler.awaitTrue(() -> "t".equals(TestPostgres.queryString(db, prompts)), WAIT, () -> "listener not registered");
 
-            List<Append> burst = new java.util.ArrayList<>();
-            for (int i = 0; i < LogPace.BURST + 2; i++) {
-                burst.add(new Append(new Key("burst", "k" + i), 0, 1, Json.parse("{}"), Json.parse("{}")));
-            }
+            List<Append> burst = newObjects("burst", "k", LogPace.BURST + 2);
             bridge.eventStore().appendAll(burst);
-            boolean sawOff = false;
-            long until = System.nanoTime() + WAIT.toNanos();
-            long deliveredAt = 0;
-            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-                // Busy lasts at least one 50 ms window; looking this often cannot miss it.
-                while (!sawOff && System.nanoTime() < until && (deliveredAt == 0 || System.nanoTime() - deliveredAt < 2_000_000_000L)) {
-                    try (java.sql.ResultSet rs = s.executeQuery(prompts)) {
-                        sawOff = rs.next() && !rs.getBoolean(1);
-                    }
-                    if (deliveredAt == 0 && handler.changes.size() >= burst.size()) {
-                        deliveredAt = System.nanoTime();
-                    }
-                }
-            }
+            // Busy lasts at least one 50 ms window; looking as often as one connection can cannot miss it.
+            boolean sawOff = becomes(prompts, "f", Duration.ofSeconds(10));
             assertThat(sawOff).as("prompts turned off after a read found " + burst.size() + " changes").isTrue();
             RecordingHandler.awaitTrue(() -> "t".equals(TestPostgres.queryString(db, prompts)), WAIT, () -> "prompts never turned on again");
 
@@ -244,11 +221,7 @@ class ChangeLogIT {
             writer.setAutoCommit(false);
             boolean unprompted = false;
             for (int attempt = 0; attempt < 20 && !unprompted; attempt++) {
-                List<Append> burst = new java.util.ArrayList<>();
-                for (int i = 0; i < LogPace.BURST; i++) {
-                    burst.add(new Append(new Key("burst" + attempt, "k" + i), 0, 1, Json.parse("{}"), Json.parse("{}")));
-                }
-                bridge.eventStore().appendAll(burst);
+                bridge.eventStore().appendAll(newObjects("burst" + attempt, "k", LogPace.BURST));
                 if (!becomes(prompts, "f", Duration.ofSeconds(2))) {
                     continue;
                 }
@@ -275,11 +248,25 @@ class ChangeLogIT {
         }
     }
 
-    private boolean becomes(String query, String value, Duration within) {
+    /** Appends that create {@code n} objects of {@code bucket}, ids {@code idPrefix} followed by 0 to n - 1. */
+    private static List<Append> newObjects(String bucket, String idPrefix, int n) {
+        List<Append> appends = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            appends.add(new Append(new Key(bucket, idPrefix + i), 0, 1, Json.parse("{}"), Json.parse("{\"i\":" + i + "}")));
+        }
+        return appends;
+    }
+
+    /** Whether {@code query}'s first column reads {@code value} within the given time, looked at as often as one connection can. */
+    private boolean becomes(String query, String value, Duration within) throws Exception {
         long until = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < until) {
-            if (value.equals(TestPostgres.queryString(db, query))) {
-                return true;
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            while (System.nanoTime() < until) {
+                try (java.sql.ResultSet rs = s.executeQuery(query)) {
+                    if (rs.next() && value.equals(rs.getString(1))) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
