@@ -150,6 +150,7 @@ public final class Bridge {
             log.info("schema {} is at version {}", status.schema(), status.installedVersion());
         } else {
             SchemaStatus status = postgres.schema().status();
+            status.problems().forEach(p -> log.warn("schema {}: {}", status.schema(), p));
             if (!status.isUpToDate()) {
                 throw new StartupException("the Bridge schema " + status.schema() + " is at version " + status.installedVersion()
                         + ", not " + status.latestVersion() + "; run `bridge schema install` or set bridge.postgres.install-schema = true");

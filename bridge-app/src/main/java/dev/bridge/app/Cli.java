@@ -10,11 +10,13 @@ import dev.bridge.app.config.InvalidConfigException;
 import dev.bridge.app.config.LogSettings;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.DeadLetter;
+import dev.bridge.core.UsageException;
 import dev.bridge.core.engine.SinkBinding;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.BridgeSchema;
 import dev.bridge.postgres.Consumers;
 import dev.bridge.postgres.SchemaStatus;
 import java.io.PrintStream;
@@ -79,6 +81,9 @@ public final class Cli {
         if (e instanceof InvalidConfigException) {
             err.println("bridge: " + e.getMessage());
             code = INVALID_CONFIG;
+        } else if (e instanceof UsageException) {
+            err.println("bridge: " + e.getMessage());
+            code = USAGE;
         } else if (e instanceof BridgeException) {
             err.println("bridge: " + e.getMessage());
             code = FAILED;
@@ -221,17 +226,44 @@ public final class Cli {
         }
 
         @Command(name = "install", mixinStandardHelpOptions = true,
-                description = "Installs or upgrades the Bridge schema (a no-op when up to date).")
-        int install(@Mixin Common common) {
+                description = {"Installs or upgrades the Bridge schema and brings the capture triggers up to date (no DDL when they are).",
+                    "Run it as the role that is to own Bridge's objects (docs/security.md)."})
+        int install(@Mixin Common common,
+                @Option(names = "--print-sql", description = "Print the SQL it would run, for a DBA, and change nothing.") boolean printSql) {
             return withPostgres(env, common, (pg, s) -> {
+                if (printSql) {
+                    env.out().print(pg.schema().installSql());
+                    return OK;
+                }
                 SchemaStatus status = pg.schema().install();
                 env.out().println("schema " + status.schema() + " is at version " + status.installedVersion() + " (latest)");
+                status.problems().forEach(p -> env.err().println("bridge: " + p));
+                return OK;
+            });
+        }
+
+        @Command(name = "grant", mixinStandardHelpOptions = true,
+                description = {"Grants a role what the daemon needs in the Bridge schema (read and prune the change log, keep",
+                    "checkpoints and dead letters), or with --event-store what writing through the event store needs. Run it as",
+                    "the schema's owner. Writers of captured tables need no grant at all."})
+        int grant(@Mixin Common common, @Parameters(paramLabel = "ROLE", description = "An existing role.") String role,
+                @Option(names = "--event-store", description = "Grant what an event-store writer needs instead.") boolean eventStore,
+                @Option(names = "--print-sql", description = "Print the SQL it would run, for a DBA, and change nothing.") boolean printSql) {
+            BridgeSchema.Grantee grantee = eventStore ? BridgeSchema.Grantee.EVENT_STORE : BridgeSchema.Grantee.DAEMON;
+            return withPostgres(env, common, (pg, s) -> {
+                if (printSql) {
+                    env.out().print(pg.schema().grantSql(grantee, role));
+                    return OK;
+                }
+                pg.schema().grant(grantee, role);
+                env.out().println("granted role " + role + " what " + (eventStore ? "an event-store writer" : "the daemon")
+                        + " needs in schema " + s.postgres().options().schema());
                 return OK;
             });
         }
 
         @Command(name = "status", mixinStandardHelpOptions = true,
-                description = "Shows the installed version and the captured tables; exit code 1 if not up to date.")
+                description = "Shows the installed version, the captured tables and any problem; exit code 1 if not up to date or a problem.")
         int status(@Mixin Common common) {
             return withPostgres(env, common, (pg, s) -> {
                 SchemaStatus status = pg.schema().status();
@@ -239,11 +271,12 @@ public final class Cli {
                 env.out().println("installed:       " + (status.isInstalled() ? "version " + status.installedVersion() : "no"));
                 env.out().println("latest:          version " + status.latestVersion());
                 env.out().println("captured tables: " + (status.capturedTables().isEmpty() ? "none" : String.join(", ", status.capturedTables())));
+                status.problems().forEach(p -> env.out().println("problem:         " + p));
                 if (!status.isUpToDate()) {
                     env.err().println("bridge: the schema is not up to date; run `bridge schema install`");
                     return FAILED;
                 }
-                return OK;
+                return status.problems().isEmpty() ? OK : FAILED;
             });
         }
     }
@@ -258,18 +291,30 @@ public final class Cli {
         }
 
         @Command(name = "add", mixinStandardHelpOptions = true,
-                description = "Captures a table's changes (it needs a primary key); its bucket is the table's name.")
-        int add(@Mixin Common common, @Parameters(paramLabel = "TABLE", description = "e.g. orders or sales.orders") String table) {
+                description = {"Captures a table's changes (it needs a primary key); its bucket is the table's name.",
+                    "Needs the TRIGGER privilege on the table; its writers need no grant (docs/security.md)."})
+        int add(@Mixin Common common, @Parameters(paramLabel = "TABLE", description = "e.g. orders or sales.orders") String table,
+                @Option(names = "--print-sql", description = "Print the SQL it would run, for a DBA, and change nothing.") boolean printSql) {
             return withPostgres(env, common, (pg, s) -> {
+                if (printSql) {
+                    env.out().print(pg.capture().addSql(table));
+                    return OK;
+                }
                 pg.capture().add(table);
                 env.out().println("capturing changes of " + table);
                 return OK;
             });
         }
 
-        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Stops capturing a table's changes.")
-        int remove(@Mixin Common common, @Parameters(paramLabel = "TABLE") String table) {
+        @Command(name = "remove", mixinStandardHelpOptions = true,
+                description = "Stops capturing a table's changes (dropping its trigger needs the table's owner).")
+        int remove(@Mixin Common common, @Parameters(paramLabel = "TABLE") String table,
+                @Option(names = "--print-sql", description = "Print the SQL it would run, for a DBA, and change nothing.") boolean printSql) {
             return withPostgres(env, common, (pg, s) -> {
+                if (printSql) {
+                    env.out().print(pg.capture().removeSql(table));
+                    return OK;
+                }
                 pg.capture().remove(table);
                 env.out().println("no longer capturing changes of " + table);
                 return OK;

@@ -78,6 +78,66 @@ class CommandsIT {
     }
 
     @Test
+    void theOwnerInstallsAndCapturesTheDaemonRunsWithGrantsAndADbaGetsTheSql() throws SQLException {
+        String suffix = "c" + ProcessHandle.current().pid();
+        String owner = "owner_" + suffix;
+        String daemon = "daemon_" + suffix;
+        String app = "app_" + suffix;
+        sql("CREATE ROLE " + owner + " LOGIN", "CREATE ROLE " + daemon + " LOGIN", "CREATE ROLE " + app + " LOGIN",
+                "GRANT CREATE ON DATABASE postgres TO " + owner, "CREATE SCHEMA " + app + " AUTHORIZATION " + app,
+                "GRANT USAGE ON SCHEMA " + app + " TO PUBLIC",
+                "SET ROLE " + app, "CREATE TABLE " + app + ".orders (id int PRIMARY KEY)", "CREATE TABLE " + app + ".invoices (id int PRIMARY KEY)",
+                "GRANT TRIGGER ON " + app + ".orders, " + app + ".invoices TO " + owner, "RESET ROLE");
+        Map<String, String> asOwner = as(owner, suffix);
+        Map<String, String> asDaemon = as(daemon, suffix);
+
+        Result printed = CliTest.run(asOwner, "schema", "install", "--print-sql");
+        assertThat(printed.code()).as(printed.err()).isZero();
+        assertThat(printed.out()).contains("BEGIN;", "SET LOCAL lock_timeout = '3000ms'", "SECURITY DEFINER", "COMMIT;");
+        assertThat(CliTest.run(asOwner, "schema", "status").out()).as("printing installs nothing").contains("installed:       no");
+        assertThat(CliTest.run(asOwner, "schema", "install").code()).isZero();
+
+        Result captureSql = CliTest.run(asOwner, "capture", "add", app + ".orders", "--print-sql");
+        assertThat(captureSql.code()).as(captureSql.err()).isZero();
+        assertThat(captureSql.out()).contains("CREATE TRIGGER bridge_capture AFTER INSERT OR UPDATE OR DELETE ON \"" + app + "\".\"orders\"");
+        assertThat(CliTest.run(asOwner, "capture", "add", app + ".orders").code()).isZero();
+        Result own = CliTest.run(asOwner, "capture", "add", suffix + ".bridge_changes");
+        assertThat(own.code()).as("Bridge's own tables").isEqualTo(Cli.USAGE);
+        assertThat(own.err()).contains("holds Bridge's own tables");
+        assertThat(CliTest.run(asOwner, "capture", "add", "orders; DROP TABLE x").code()).as("not a name").isEqualTo(Cli.USAGE);
+
+        assertThat(CliTest.run(asOwner, "schema", "grant", daemon, "--print-sql").out()).contains("GRANT SELECT, DELETE ON");
+        Result granted = CliTest.run(asOwner, "schema", "grant", daemon);
+        assertThat(granted.code()).as(granted.err()).isZero();
+
+        Result status = CliTest.run(asDaemon, "schema", "status");
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains(app + ".orders");
+        Result refused = CliTest.run(asDaemon, "capture", "add", app + ".invoices");
+        assertThat(refused.code()).isEqualTo(Cli.FAILED);
+        assertThat(refused.err()).contains("permission denied").contains("--print-sql").contains("docs/security.md");
+    }
+
+    private static Map<String, String> as(String role, String schema) {
+        Map<String, String> variables = new java.util.HashMap<>(env);
+        variables.put("DB_USER", role);
+        variables.put("BRIDGE_POSTGRES_SCHEMA", schema);
+        variables.put("BRIDGE_POSTGRES_CHANNEL", schema);
+        return variables;
+    }
+
+    @Test
+    void framesThatOnlyAtMostOnceReadsAreAConfigurationErrorInAtLeastOnceMode() {
+        Map<String, String> legacy = new java.util.HashMap<>(env);
+        legacy.put("BRIDGE_POSTGRES_REASSEMBLY_LEGACY__FRAMES", "true");
+        Result result = CliTest.run(legacy, "schema", "status");
+        assertThat(result.code()).isEqualTo(Cli.INVALID_CONFIG);
+        assertThat(result.err()).contains("bridge.postgres.reassembly.legacy-frames").contains("at-most-once mode only");
+        legacy.put("BRIDGE_POSTGRES_MODE", "at-most-once");
+        assertThat(CliTest.run(legacy, "schema", "status").code()).isNotEqualTo(Cli.INVALID_CONFIG);
+    }
+
+    @Test
     void checkpointsAreShownAndReset() {
         CliTest.run(env, "schema", "install");
         postgres.consumers().register("bridge");

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +21,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs and upgrades Bridge's schema: versioned migrations applied in one transaction under an
- * advisory lock, so instances starting together do not race and a re-run is a no-op. A migration
- * that changes a function replaces it ({@code CREATE OR REPLACE}), so upgrades always take effect.
- * Thread-safe.
+ * Installs and upgrades Bridge's schema: versioned migrations and the capture triggers, applied in
+ * one transaction under an advisory lock, so instances starting together do not race. Before it
+ * changes anything it looks: when everything is in place it runs no DDL at all and takes no lock,
+ * so a role without the owner's rights can start, and no application query waits on it. A
+ * migration that changes a function replaces it ({@code CREATE OR REPLACE}), so upgrades always
+ * take effect. Every lock on a user table is bounded by the lock timeout. Thread-safe.
  */
 public final class BridgeSchema {
 
     private static final Logger log = LoggerFactory.getLogger(BridgeSchema.class);
-    /** The first key of Bridge's advisory locks; the second is the schema's hash. */
-    static final int LOCK_NAMESPACE = 0x42524447;
-    private static final List<String> MIGRATIONS = List.of("V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql");
+    private static final List<String> MIGRATIONS = List.of(
+            "V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql", "V5__trust.sql");
+
+    /** Who a grant is for (docs/security.md). */
+    public enum Grantee {
+        /**
+         * The role the daemon (or a library's {@code DeliveryEngine}) runs as: it reads and prunes the
+         * change log, keeps checkpoints, listeners and dead letters, reads the frame key. No DDL.
+         */
+        DAEMON,
+        /** A role that writes through the event store ({@code bridge_snaps}, {@code bridge_events}). */
+        EVENT_STORE
+    }
 
     private final DataSource dataSource;
     private final PostgresOptions options;
@@ -48,10 +61,11 @@ public final class BridgeSchema {
     }
 
     /**
-     * Applies the missing migrations and (re)installs the capture trigger on {@code bridge_snaps}
-     * and on every captured table with the current channel and frame size.
+     * Applies the missing migrations and brings the capture triggers of {@code bridge_snaps} and
+     * every captured table in line with the current options. A no-op, without DDL, when both are.
      *
-     * @throws PostgresException if the database refuses (for example, an encoding other than UTF8)
+     * @throws PostgresException if the database refuses (an encoding other than UTF8, a role without
+     *     the owner's rights when something must change, a lock not granted within the lock timeout)
      */
     public SchemaStatus install() {
         return install(MIGRATIONS.size());
@@ -60,81 +74,175 @@ public final class BridgeSchema {
     /** Installs up to migration {@code upTo}; tests use it to stand in for an older Bridge. */
     SchemaStatus install(int upTo) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            Inspection before = inspect(c, upTo);
+            before.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
+            if (before.steps().isEmpty()) {
+                return before.status();
+            }
+            Ddl.begin(c, options);
             try {
-                lock(c);
-                requireUtf8(c);
-                exec(c, "CREATE SCHEMA IF NOT EXISTS " + schema);
-                exec(c, "CREATE TABLE IF NOT EXISTS " + schema + ".bridge_schema_history ("
-                        + " version integer PRIMARY KEY, description text NOT NULL, checksum text NOT NULL,"
-                        + " installed_at timestamptz NOT NULL DEFAULT now())");
-                Map<Integer, String> applied = applied(c);
-                for (int v = 1; v <= upTo; v++) {
-                    String file = MIGRATIONS.get(v - 1);
-                    String sql = script(file);
-                    String checksum = sha256(sql);
-                    if (applied.containsKey(v)) {
-                        if (!applied.get(v).equals(checksum)) {
-                            log.warn("migration {} of schema {} differs from the one installed; it is not re-run", file, options.schema());
-                        }
-                        continue;
-                    }
-                    exec(c, sql.replace("${schema}", schema));
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema
-                            + ".bridge_schema_history (version, description, checksum) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, v);
-                        ps.setString(2, file);
-                        ps.setString(3, checksum);
-                        ps.executeUpdate();
-                    }
-                    log.info("applied migration {} to schema {}", file, options.schema());
+                if (before.installed() == 0) {
+                    requireUtf8(c);
                 }
-                exec(c, "DROP TRIGGER IF EXISTS bridge_capture ON " + schema + ".bridge_snaps");
-                exec(c, "CREATE TRIGGER bridge_capture AFTER INSERT OR UPDATE OR DELETE ON " + schema + ".bridge_snaps"
-                        + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".bridge_capture_snaps(" + triggerArguments(options) + ")");
-                TableCapture capture = new TableCapture(dataSource, options);
-                for (String table : capture.list(c)) {
-                    capture.install(c, table);
-                }
+                Inspection now = inspect(c, upTo);
+                Ddl.run(c, now.steps(), options);
+                c.commit();
+                now.steps().forEach(s -> log.info("schema {}: {}", options.schema(), s.what()));
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new PostgresException("the Bridge schema " + options.schema() + " needs changes this role may not make ("
+                        + e.getMessage() + "); run `bridge schema install` as the schema's owner, or give a DBA the script of"
+                        + " `bridge schema install --print-sql` (docs/security.md)", e.getSQLState(), e);
+            }
+            throw PostgresException.of("install the Bridge schema " + options.schema(), e);
+        }
+        return status();
+    }
+
+    /** What {@link #install()} would run now, as one script for a DBA; changes nothing. */
+    public String installSql() {
+        try (Connection c = dataSource.getConnection()) {
+            Inspection now = inspect(c, MIGRATIONS.size());
+            return Ddl.script("Bridge: install or upgrade schema " + options.schema() + " from version " + now.installed()
+                    + " to " + latestVersion(), now.steps(), options);
+        } catch (SQLException e) {
+            throw PostgresException.of("prepare the installation of the Bridge schema " + options.schema(), e);
+        }
+    }
+
+    /** What is installed now, and what is wrong with it. */
+    public SchemaStatus status() {
+        try (Connection c = dataSource.getConnection()) {
+            return inspect(c, MIGRATIONS.size()).status();
+        } catch (SQLException e) {
+            throw PostgresException.of("read the status of the Bridge schema " + options.schema(), e);
+        }
+    }
+
+    /**
+     * Grants {@code role} what {@code grantee} needs, and nothing more. Run as the schema's owner.
+     *
+     * @throws InvalidIdentifierException if {@code role} is not a plain identifier
+     */
+    public void grant(Grantee grantee, String role) {
+        List<Ddl.Step> steps = grantSteps(grantee, role);
+        try (Connection c = dataSource.getConnection()) {
+            Ddl.begin(c, options);
+            try {
+                Ddl.run(c, steps, options);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            throw PostgresException.of("install the Bridge schema " + options.schema(), e);
-        }
-        return status();
-    }
-
-    /** What is installed now. */
-    public SchemaStatus status() {
-        try (Connection c = dataSource.getConnection()) {
-            int installed = exists(c, "bridge_schema_history")
-                    ? applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0)
-                    : 0;
-            List<String> captured = exists(c, "bridge_captured_tables") ? new TableCapture(dataSource, options).list(c) : List.of();
-            return new SchemaStatus(options.schema(), installed, latestVersion(), captured);
-        } catch (SQLException e) {
-            throw PostgresException.of("read the status of the Bridge schema " + options.schema(), e);
+            throw PostgresException.of("grant role " + role + " the privileges of " + grantee.name().toLowerCase().replace('_', '-'), e);
         }
     }
 
-    private boolean exists(Connection c, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, schema + "." + table);
+    /** What {@link #grant} would run, as a script. */
+    public String grantSql(Grantee grantee, String role) {
+        return Ddl.script("Bridge: grant role " + role + " what " + (grantee == Grantee.DAEMON ? "the daemon" : "an event-store writer")
+                + " needs in schema " + options.schema(), grantSteps(grantee, role), options);
+    }
+
+    private List<Ddl.Step> grantSteps(Grantee grantee, String role) {
+        String r = Identifiers.quote("role", role);
+        String s = schema + ".";
+        List<String> sql = new ArrayList<>();
+        sql.add("GRANT USAGE ON SCHEMA " + schema + " TO " + r);
+        if (grantee == Grantee.DAEMON) {
+            sql.add("GRANT SELECT ON " + s + "bridge_schema_history, " + s + "bridge_captured_tables, " + s + "bridge_frame_keys TO " + r);
+            sql.add("GRANT SELECT, DELETE ON " + s + "bridge_changes TO " + r);
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + "bridge_consumers, " + s + "bridge_listeners TO " + r);
+            sql.add("GRANT SELECT, INSERT, DELETE ON " + s + "bridge_dead_letters TO " + r);
+            sql.add("GRANT USAGE ON SEQUENCE " + s + "bridge_dead_letters_id_seq TO " + r);
+        } else {
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + "bridge_snaps, " + s + "bridge_events TO " + r);
+        }
+        return sql.stream().map(q -> new Ddl.Step(q, null, q.substring(0, q.indexOf(" TO ")).toLowerCase())).toList();
+    }
+
+    /** What is installed, what install() would run, and what is wrong that it cannot mend. */
+    private record Inspection(String schema, int installed, List<Ddl.Step> steps, List<String> problems, List<String> captured) {
+        SchemaStatus status() {
+            return new SchemaStatus(schema, installed, latestVersion(), captured, problems);
+        }
+    }
+
+    private Inspection inspect(Connection c, int upTo) throws SQLException {
+        boolean schemaExists = exists(c, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?)", options.schema());
+        boolean historyExists = schemaExists && TableCapture.relation(c, schema + ".bridge_schema_history").isPresent();
+        Map<Integer, String> applied = historyExists ? applied(c) : Map.of();
+        int installed = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        List<Ddl.Step> steps = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (!schemaExists) {
+            steps.add(new Ddl.Step("CREATE SCHEMA IF NOT EXISTS " + schema, null, "create schema " + options.schema()));
+        }
+        if (!historyExists) {
+            steps.add(new Ddl.Step("CREATE TABLE IF NOT EXISTS " + schema + ".bridge_schema_history ("
+                    + " version integer PRIMARY KEY, description text NOT NULL, checksum text NOT NULL,"
+                    + " installed_at timestamptz NOT NULL DEFAULT now())", null, "create the migration history"));
+        }
+        for (int v = 1; v <= upTo; v++) {
+            String file = MIGRATIONS.get(v - 1);
+            String sql = script(file);
+            String checksum = sha256(sql);
+            if (applied.containsKey(v)) {
+                if (!applied.get(v).equals(checksum)) {
+                    problems.add("migration " + file + " differs from the one installed; it is not re-run");
+                }
+                continue;
+            }
+            steps.add(new Ddl.Step(sql.replace("${schema}", schema).strip() + "\n\nINSERT INTO " + schema
+                    + ".bridge_schema_history (version, description, checksum) VALUES (" + v + ", " + literal(file) + ", "
+                    + literal(checksum) + ")", null, "apply migration " + file));
+        }
+        TableCapture capture = new TableCapture(dataSource, options);
+        inspectTrigger(c, capture, schema + ".bridge_snaps", options.schema() + ".bridge_snaps",
+                new TableCapture.TriggerSpec("bridge_capture_snaps", triggerArguments(options)), steps, problems);
+        List<String> captured = historyExists && TableCapture.relation(c, schema + ".bridge_captured_tables").isPresent()
+                ? capture.list(c) : List.of();
+        for (String table : captured) {
+            String quoted = Identifiers.quoteTable("table", table);
+            if (TableCapture.relation(c, quoted).isEmpty()) {
+                problems.add("captured table " + table + " does not exist any more (or this role may not see it);"
+                        + " `bridge capture remove " + table + "` forgets it");
+                continue;
+            }
+            try {
+                inspectTrigger(c, capture, quoted, table, capture.spec(c, table, quoted), steps, problems);
+            } catch (SQLException e) {
+                problems.add("captured table " + table + ": " + e.getMessage());
+                continue;
+            }
+            capture.unsafeCasts(c, quoted).forEach(unsafe -> problems.add("captured table " + table + ": " + unsafe));
+        }
+        return new Inspection(options.schema(), installed, steps, problems, captured);
+    }
+
+    private static void inspectTrigger(Connection c, TableCapture capture, String quoted, String table, TableCapture.TriggerSpec spec,
+            List<Ddl.Step> steps, List<String> problems) throws SQLException {
+        var oid = TableCapture.relation(c, quoted);
+        if (oid.isPresent() && capture.state(c, oid.get(), spec) == TableCapture.TriggerState.DISABLED) {
+            problems.add("the capture trigger on " + table + " is disabled, so its changes are not captured; the table's owner"
+                    + " can run ALTER TABLE " + quoted + " ENABLE TRIGGER " + TableCapture.TRIGGER);
+        }
+        steps.addAll(capture.triggerSteps(c, quoted, table, spec));
+    }
+
+    private static boolean exists(Connection c, String sql, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
             }
-        }
-    }
-
-    private void lock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
-            ps.setInt(1, LOCK_NAMESPACE);
-            ps.setString(2, options.schema());
-            ps.execute();
         }
     }
 
@@ -160,16 +268,9 @@ public final class BridgeSchema {
         return applied;
     }
 
-    static void exec(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
     /** The arguments every capture trigger starts with: channel, frame size, mode, and a slot no longer read (schema version 3's inline size). */
-    static String triggerArguments(PostgresOptions options) {
-        return literal(options.channel()) + ", " + literal(Integer.toString(options.maxFrameBytes())) + ", "
-                + literal(options.mode().value()) + ", '0'";
+    static List<String> triggerArguments(PostgresOptions options) {
+        return List.of(options.channel(), Integer.toString(options.maxFrameBytes()), options.mode().value(), "0");
     }
 
     /** An SQL string literal; {@code standard_conforming_strings} is on in every supported version. */

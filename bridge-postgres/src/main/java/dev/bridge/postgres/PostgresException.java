@@ -27,7 +27,10 @@ public class PostgresException extends BridgeException {
                 ? "; check that PostgreSQL is running and reachable (bridge.postgres.host/port or DB_HOST/DB_PORT)"
                 : state != null && state.startsWith("28")
                         ? "; check the user and password (bridge.postgres.user/password or DB_USER/DB_PASSWORD)"
-                        : "";
+                        : "42501".equals(state)
+                                ? "; this role lacks a privilege: run it as the owner of the Bridge schema (or of the table),"
+                                        + " or give a DBA the script that --print-sql prints (docs/security.md)"
+                                : "";
         return new PostgresException("could not " + action + ": " + e.getMessage()
                 + (state == null ? "" : " [SQLSTATE " + state + "]") + hint, state, e);
     }

@@ -7,18 +7,19 @@ import dev.bridge.core.Gap;
 import dev.bridge.core.MalformedChangeException;
 import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.Subscription;
+import dev.bridge.core.protocol.FrameKey;
 import dev.bridge.core.protocol.Outcome;
+import dev.bridge.core.protocol.Payload;
 import dev.bridge.core.protocol.Reassembler;
-import dev.bridge.core.protocol.RejectReason;
+import dev.bridge.core.protocol.ReassemblyStats;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,12 +39,16 @@ import org.slf4j.LoggerFactory;
  * <p>At-least-once: it reads the change log in snapshot-based batches from its checkpoint, after
  * every (re)connection, whenever a notification prompts it and at least every poll interval, and
  * passes a checkpoint after each batch; notifications are only prompts, so a forged one can at most
- * make it read early. While changes come quickly it reads the log every millisecond and tells the
- * writers (a row in {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's
- * commit lock; when they slow down it asks for prompts again ({@link LogPace}). At-most-once: it
- * reassembles the changes from the notifications; changes committed while it is disconnected are
- * not seen, and frames from other senders are rejected, counted in {@link #stats()} and logged once
- * per kind, never delivered. Thread-safe.
+ * make it read early. It trusts the log row, not the JSON in it: a row whose change names another
+ * seq than the row's own was not written by a capture trigger, and is skipped. While changes come
+ * quickly it reads the log every millisecond and tells the writers (a row in
+ * {@code bridge_listeners}) that it needs no prompts, which spares them NOTIFY's commit lock; when
+ * they slow down it asks for prompts again ({@link LogPace}). At-most-once: it reassembles the
+ * changes from signed frames (docs/protocol.md §2.5); changes committed while it is disconnected
+ * are not seen, frames that are not signed with the schema's key are rejected, and a signed
+ * message sent again is not delivered again ({@link ReplayGuard}). Rejections are counted in
+ * {@link #stats()} and logged with their message id, at most once per kind every 10 s, and never
+ * delivered. Thread-safe.
  */
 public final class PostgresListener implements Subscription {
 
@@ -55,7 +60,11 @@ public final class PostgresListener implements Subscription {
     private final ConnectionFactory connections;
     private final PostgresOptions options;
     private final ChangeHandler handler;
-    private final Reassembler reassembler;
+    /** At-most-once: made once the frame key is read, on the first connection. */
+    private volatile Reassembler reassembler;
+    private byte[] frameKey;
+    private final ReplayGuard replays = new ReplayGuard();
+    private final LogThrottle throttle = new LogThrottle(10, TimeUnit.SECONDS, System::nanoTime);
     private final ChangeLog changeLog;
     private final boolean fromLog;
     /** The snapshot up to which the log has been handed over. */
@@ -64,23 +73,22 @@ public final class PostgresListener implements Subscription {
     private final java.util.BitSet handedOver = new java.util.BitSet();
     private long batchBase = -1;
     private final Thread thread;
-    private final Set<RejectReason> loggedReasons = EnumSet.noneOf(RejectReason.class);
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean connected;
     private volatile long notifications;
     private volatile long changes;
     private volatile long malformed;
+    private volatile long replayedMessages;
+    private volatile long rejectedLogRows;
     private volatile long reconnects;
     private volatile double queueUsage;
     private volatile int backendPid;
-    private boolean loggedMalformed;
 
     PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler, String from) {
         this.connections = connections;
         this.options = options;
         this.handler = handler;
-        this.reassembler = new Reassembler(options.reassembly(), this::logDrop);
         this.changeLog = new ChangeLog(options);
         this.fromLog = options.mode() == DeliveryMode.AT_LEAST_ONCE;
         this.position = ChangeLog.requireSnapshot(from);
@@ -103,7 +111,9 @@ public final class PostgresListener implements Subscription {
     }
 
     public ListenerStats stats() {
-        return new ListenerStats(connected, notifications, changes, malformed, reconnects, queueUsage, reassembler.stats());
+        Reassembler frames = reassembler;
+        return new ListenerStats(connected, notifications, changes, malformed, replayedMessages, rejectedLogRows, reconnects, queueUsage,
+                frames == null ? ReassemblyStats.none() : frames.stats());
     }
 
     @Override
@@ -137,6 +147,9 @@ public final class PostgresListener implements Subscription {
                 c.setNetworkTimeout(Runnable::run, (int) options.checkTimeout().toMillis());
                 PGConnection pg = c.unwrap(PGConnection.class);
                 backendPid = pg.getBackendPID();
+                if (!fromLog) {
+                    prepareFrames(c);
+                }
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + Identifiers.quote("channel", options.channel()));
                 }
@@ -194,8 +207,7 @@ public final class PostgresListener implements Subscription {
         while (!closed) {
             now = System.nanoTime();
             if (now - nextCheck >= 0) {
-                check(c);
-                reassembler.expire();
+                check(c, pg);
                 nextCheck = now + checkEvery;
             }
             if (fromLog && (prompts > 0 || pace.polling(now) || now - nextPoll >= 0)) {
@@ -233,12 +245,7 @@ public final class PostgresListener implements Subscription {
                 prompts += ownPrompts(received);
                 continue;
             }
-            for (PGNotification n : received) {
-                if (options.channel().equals(n.getName())) {
-                    notifications++;
-                    handle(n.getParameter());
-                }
-            }
+            handleAll(received);
         }
         if (fromLog) {
             try {
@@ -282,8 +289,23 @@ public final class PostgresListener implements Subscription {
                     change = ChangeJson.read(row.change());
                 } catch (MalformedChangeException e) {
                     malformed++;
-                    log.error("change {} in the log of schema {} is not a valid change and is skipped: {}",
-                            row.seq(), options.schema(), e.getMessage());
+                    markHandedOver(row.seq());
+                    long held = throttle.admit("log:malformed");
+                    if (held >= 0) {
+                        log.error("change {} in the log of schema {} is not a valid change and is skipped: {}{}",
+                                row.seq(), options.schema(), e.getMessage(), LogThrottle.held(held, "10 s"));
+                    }
+                    continue;
+                }
+                if (change.seq() != row.seq()) {
+                    rejectedLogRows++;
+                    markHandedOver(row.seq());
+                    long held = throttle.admit("log:seq");
+                    if (held >= 0) {
+                        log.error("log row {} of schema {} holds a change that says it is seq {}: no capture trigger wrote it,"
+                                + " so it is skipped; check which roles may write {}.bridge_changes (docs/security.md){}",
+                                row.seq(), options.schema(), change.seq(), options.schema(), LogThrottle.held(held, "10 s"));
+                    }
                     continue;
                 }
                 changes++;
@@ -321,48 +343,140 @@ public final class PostgresListener implements Subscription {
 
     /**
      * Proves the connection alive within {@code checkTimeout} (a blocked wait for notifications never
-     * notices a dead socket) and reads the notification queue's fill.
+     * notices a dead socket) and reads the notification queue's fill. At-most-once, it also handles
+     * the notifications that arrived before the check's answer, and then lets the replay guard
+     * forget what is old by now.
      */
-    private void check(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_notification_queue_usage()")) {
+    private void check(Connection c, PGConnection pg) throws SQLException, InterruptedException {
+        String snapshot;
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_notification_queue_usage(), pg_current_snapshot()::text")) {
             rs.next();
             double usage = rs.getDouble(1);
+            snapshot = rs.getString(2);
             if (usage >= options.queueUsageWarning() && queueUsage < options.queueUsageWarning()) {
                 log.warn("PostgreSQL's notification queue is {}% full (warning at {}%); a listener is not keeping up"
                         + " or a session holds a transaction open", Math.round(usage * 100), Math.round(options.queueUsageWarning() * 100));
             }
             queueUsage = usage;
         }
+        if (!fromLog) {
+            reassembler.expire();
+            PGNotification[] received = pg.getNotifications();
+            if (received != null) {
+                handleAll(received);
+            }
+            replays.checked(ReplayGuard.Snapshot.parse(snapshot));
+        }
+    }
+
+    /**
+     * At-most-once, before LISTEN: reads the schema's frame key (a new reassembler if it changed)
+     * and the snapshot that tells messages of this session from older ones.
+     */
+    private void prepareFrames(Connection c) throws SQLException {
+        byte[] key;
+        try (PreparedStatement ps = c.prepareStatement("SELECT key FROM " + options.quotedSchema() + ".bridge_frame_keys WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            key = rs.next() ? rs.getBytes(1) : null;
+        } catch (SQLException e) {
+            throw new SQLException("could not read the frame key of schema " + options.schema() + " (" + e.getMessage()
+                    + "); the schema must be at version 5 (`bridge schema install`) and this role needs SELECT on"
+                    + " bridge_frame_keys (`bridge schema grant`)", e.getSQLState(), e);
+        }
+        if (key == null) {
+            throw new SQLException("schema " + options.schema() + " has no frame key; run `bridge schema install`", "55000");
+        }
+        if (frameKey == null || !Arrays.equals(frameKey, key)) {
+            if (frameKey != null) {
+                log.warn("the frame key of schema {} changed; messages in flight under the old key are dropped", options.schema());
+            }
+            reassembler = new Reassembler(options.reassembly(), FrameKey.of(key), this::logDrop);
+            frameKey = key;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
+            rs.next();
+            replays.listening(ReplayGuard.Snapshot.parse(rs.getString(1)));
+        }
+    }
+
+    private void handleAll(PGNotification[] received) throws InterruptedException {
+        for (PGNotification n : received) {
+            if (options.channel().equals(n.getName())) {
+                notifications++;
+                handle(n.getParameter());
+            }
+        }
     }
 
     private void handle(String frame) throws InterruptedException {
         Outcome outcome = reassembler.accept(frame);
         if (outcome instanceof Outcome.Complete complete) {
-            Change change;
-            try {
-                change = options.reassembly().legacyFrames() && !frame.startsWith("B1")
-                        ? ChangeJson.readLegacy(complete.payload(), Instant.now())
-                        : ChangeJson.read(complete.payload());
-            } catch (MalformedChangeException e) {
-                malformed++;
-                if (!loggedMalformed) {
-                    loggedMalformed = true;
-                    log.warn("dropped a message on channel {} that is not a valid change: {} (further ones are only counted)",
-                            options.channel(), e.getMessage());
-                }
-                return;
+            Change change = decode(complete);
+            if (change != null) {
+                changes++;
+                handler.onChange(change);
             }
-            changes++;
-            handler.onChange(change);
         } else if (outcome instanceof Outcome.Rejected rejected) {
             logDrop(rejected);
         }
     }
 
+    /** The change a complete message carries, or null (counted and logged) if it is not one or is a replay. */
+    private Change decode(Outcome.Complete complete) {
+        try {
+            return switch (complete.version()) {
+                case Outcome.LEGACY -> ChangeJson.readLegacy(complete.payload(), Instant.now());
+                case 1 -> ChangeJson.read(complete.payload());
+                default -> signed(complete);
+            };
+        } catch (MalformedChangeException e) {
+            malformed++;
+            long held = throttle.admit("message:malformed");
+            if (held >= 0) {
+                log.warn("dropped message {} on channel {}: not a valid change: {}{}", complete.messageId(), options.channel(),
+                        e.getMessage(), LogThrottle.held(held, "10 s"));
+            }
+            return null;
+        }
+    }
+
+    /** A signed message: {@code txid ":" change}, the change's seq being its message id; null if a replay. */
+    private Change signed(Outcome.Complete complete) {
+        Payload payload = complete.payload();
+        String head = payload.asString(0, Math.min(payload.size(), 21));
+        int colon = head.indexOf(':');
+        long txid;
+        long id;
+        try {
+            txid = Long.parseUnsignedLong(head, 0, Math.max(colon, 0), 10);
+            id = Long.parseUnsignedLong(complete.messageId(), 16);
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new MalformedChangeException("a signed message starts with its transaction id and a colon, and its id is its seq in hexadecimal");
+        }
+        Change change = ChangeJson.read(payload.asString(colon + 1, payload.size()));
+        if (change.seq() != id) {
+            throw new MalformedChangeException("its change has seq " + change.seq() + ", not the message id's " + id);
+        }
+        String replay = replays.admit(txid, change.seq());
+        if (replay != null) {
+            replayedMessages++;
+            long held = throttle.admit("message:replayed");
+            if (held >= 0) {
+                log.warn("ignored message {} on channel {}, sent again: {}{}", complete.messageId(), options.channel(), replay,
+                        LogThrottle.held(held, "10 s"));
+            }
+            return null;
+        }
+        return change;
+    }
+
     private void logDrop(Outcome.Rejected rejected) {
-        if (loggedReasons.add(rejected.reason())) {
-            log.warn("rejected a frame on channel {}: {} ({}); further {} rejections are only counted",
-                    options.channel(), rejected.reason(), rejected.detail(), rejected.reason());
+        long held = throttle.admit("frame:" + rejected.reason());
+        if (held >= 0) {
+            log.warn("rejected a frame on channel {}: {}{} ({}){}", options.channel(), rejected.reason(),
+                    rejected.messageId() == null ? "" : " of message " + rejected.messageId(), rejected.detail(),
+                    LogThrottle.held(held, "10 s"));
         } else if (log.isDebugEnabled()) {
             log.debug("rejected a frame on channel {}: {} ({})", options.channel(), rejected.reason(), rejected.detail());
         }

@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param schema the schema holding Bridge's tables and functions
  * @param channel the {@code NOTIFY} channel changes are sent on
- * @param maxFrameBytes the largest {@code NOTIFY} payload the triggers send, 64 to 7999 bytes
+ * @param maxFrameBytes the largest {@code NOTIFY} payload the triggers send in at-most-once mode,
+ *     128 to 7999 bytes (signed frames, docs/protocol.md)
  * @param checkInterval how often an idle listener checks its connection is alive
  * @param checkTimeout how long the listener waits for any answer from the server (a liveness check,
  *     a read of the change log) before it declares the connection dead
@@ -25,6 +26,8 @@ import java.util.Objects;
  * @param pageSize in at-least-once mode, the most changes read from the log in one query
  * @param retention how long logged changes are kept after every consumer has passed them
  * @param pruneInterval how often the listener prunes the log
+ * @param lockTimeout the longest Bridge waits for a lock on a user table (to create, change or drop
+ *     its capture trigger) or on its own tables during an upgrade, before it gives up
  */
 public record PostgresOptions(
         String schema,
@@ -40,18 +43,19 @@ public record PostgresOptions(
         Duration pollInterval,
         int pageSize,
         Duration retention,
-        Duration pruneInterval) {
+        Duration pruneInterval,
+        Duration lockTimeout) {
 
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
             ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, Duration.ofSeconds(1), 1_000,
-            Duration.ofHours(1), Duration.ofMinutes(1));
+            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3));
 
     public PostgresOptions {
         Identifiers.require("schema", schema);
         Identifiers.require("channel", channel);
-        if (maxFrameBytes < FrameEncoder.MIN_FRAME_BYTES || maxFrameBytes > FrameEncoder.MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("maxFrameBytes must be between " + FrameEncoder.MIN_FRAME_BYTES + " and "
+        if (maxFrameBytes < FrameEncoder.MIN_SIGNED_FRAME_BYTES || maxFrameBytes > FrameEncoder.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be between " + FrameEncoder.MIN_SIGNED_FRAME_BYTES + " and "
                     + FrameEncoder.MAX_FRAME_BYTES + ", got " + maxFrameBytes);
         }
         positive("checkInterval", checkInterval);
@@ -75,56 +79,61 @@ public record PostgresOptions(
             throw new IllegalArgumentException("retention must not be negative, got " + retention);
         }
         positive("pruneInterval", pruneInterval);
+        positive("lockTimeout", lockTimeout);
     }
 
     /**
      * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
      * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
      * at-least-once, the log read at least every second in pages of
-     * 1,000, kept an hour after every consumer passed it, pruned every minute.
+     * 1,000, kept an hour after every consumer passed it, pruned every minute; locks awaited 3 s at most.
      */
     public static PostgresOptions defaults() {
         return DEFAULTS;
     }
 
     public PostgresOptions withSchema(String value) {
-        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withChannel(String value) {
-        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withMaxFrameBytes(int value) {
-        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withLiveness(Duration interval, Duration timeout) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withReconnect(Duration min, Duration max) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withQueueUsageWarning(double value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withReassembly(ReassemblerOptions value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withMode(DeliveryMode value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withLogReading(Duration interval, int rowsPerQuery) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval, lockTimeout);
     }
 
     public PostgresOptions withPruning(Duration keep, Duration every) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every, lockTimeout);
+    }
+
+    public PostgresOptions withLockTimeout(Duration value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, value);
     }
 
     String quotedSchema() {

@@ -10,11 +10,14 @@ import java.util.Objects;
  * @param installedVersion the highest migration applied; 0 if Bridge is not installed
  * @param latestVersion the highest migration this version of Bridge knows
  * @param capturedTables the user tables whose changes are captured, as given to {@code capture add}
+ * @param problems what is wrong and what to do about it, one sentence each: a captured table that is
+ *     gone or whose trigger is disabled, a table whose casts would run code with the owner's rights
  */
-public record SchemaStatus(String schema, int installedVersion, int latestVersion, List<String> capturedTables) {
+public record SchemaStatus(String schema, int installedVersion, int latestVersion, List<String> capturedTables, List<String> problems) {
     public SchemaStatus {
         Objects.requireNonNull(schema, "schema");
         capturedTables = List.copyOf(capturedTables);
+        problems = List.copyOf(problems);
     }
 
     public boolean isInstalled() {

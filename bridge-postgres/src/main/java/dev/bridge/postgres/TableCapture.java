@@ -1,20 +1,31 @@
 package dev.bridge.postgres;
 
+import dev.bridge.core.UsageException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
  * Captures the changes of user tables: a row trigger that sends each INSERT, UPDATE and DELETE as a
  * change whose bucket is the table's name (as given here), whose id is the primary key as text (a
  * JSON array of the values for a composite key), and whose {@code val}/{@code old} are the rows as
- * JSON. {@code TRUNCATE} is not captured. Thread-safe.
+ * JSON. {@code TRUNCATE} is not captured. The trigger's function runs with the rights of the Bridge
+ * schema's owner, so the table's writers need no grant (docs/security.md). Creating the trigger needs
+ * the TRIGGER privilege on the table; dropping it (and replacing it on PostgreSQL 13) needs its
+ * ownership. Every change to a table waits at most the lock timeout. Thread-safe.
  */
 public final class TableCapture {
+
+    static final String TRIGGER = "bridge_capture";
+    /** {@code pg_trigger.tgtype} of AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW. */
+    private static final int ROW_AFTER_INSERT_UPDATE_DELETE = 1 | 4 | 8 | 16;
 
     private final DataSource dataSource;
     private final PostgresOptions options;
@@ -26,52 +37,61 @@ public final class TableCapture {
         this.schema = options.quotedSchema();
     }
 
-    /**
-     * Starts capturing {@code table} ({@code orders} or {@code sales.orders}); re-adding is a no-op.
-     *
-     * @throws InvalidIdentifierException if the name is not a plain identifier
-     * @throws PostgresException if the table does not exist, has no primary key, or Bridge is not installed
-     */
-    public void add(String table) {
-        Identifiers.quoteTable("table", table);
-        inTransaction("capture changes of table " + table, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".bridge_captured_tables (table_name, bucket)"
-                    + " VALUES (?, ?) ON CONFLICT (table_name) DO NOTHING")) {
-                ps.setString(1, table);
-                ps.setString(2, table);
-                ps.executeUpdate();
+    /** The trigger a table (or {@code bridge_snaps}) should have: its function and arguments. */
+    record TriggerSpec(String function, List<String> arguments) {
+        byte[] tgargs() {
+            StringBuilder joined = new StringBuilder();
+            for (String a : arguments) {
+                joined.append(a).append('\0');
             }
-            install(c, table);
-        });
+            return joined.toString().getBytes(StandardCharsets.UTF_8);
+        }
     }
 
-    /** Stops capturing {@code table}; removing a table that is not captured is a no-op. */
+    /** How a table's capture trigger compares with what it should be. */
+    enum TriggerState { CURRENT, OUTDATED, MISSING, DISABLED }
+
+    /**
+     * Starts capturing {@code table} ({@code orders} or {@code sales.orders}); re-adding is a no-op,
+     * and runs no DDL if the trigger is in place.
+     *
+     * @throws InvalidIdentifierException if the name is not a plain identifier
+     * @throws UsageException if the table is Bridge's own or a system catalog's, or is already captured under another name
+     * @throws PostgresException if the table does not exist, has no primary key, could run code of
+     *     other roles with Bridge's rights, cannot be locked within the lock timeout, or Bridge is not installed
+     */
+    public void add(String table) {
+        String quoted = Identifiers.quoteTable("table", table);
+        inTransaction("capture changes of table " + table, c -> Ddl.run(c, addSteps(c, table, quoted), options));
+    }
+
+    /** What {@link #add} would run, as a script for a DBA; checks the table the same way, and changes nothing. */
+    public String addSql(String table) {
+        String quoted = Identifiers.quoteTable("table", table);
+        return read("prepare capturing table " + table,
+                c -> Ddl.script("Bridge: capture changes of " + table, addSteps(c, table, quoted), options));
+    }
+
+    /**
+     * Stops capturing {@code table}; removing a table that is not captured is a no-op.
+     *
+     * @throws PostgresException if the trigger cannot be dropped (only the table's owner may) or locked in time
+     */
     public void remove(String table) {
         String quoted = Identifiers.quoteTable("table", table);
-        inTransaction("stop capturing table " + table, c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema + ".bridge_captured_tables WHERE table_name = ?")) {
-                ps.setString(1, table);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-                ps.setString(1, quoted);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        BridgeSchema.exec(c, "DROP TRIGGER IF EXISTS bridge_capture ON " + quoted);
-                    }
-                }
-            }
-        });
+        inTransaction("stop capturing table " + table, c -> Ddl.run(c, removeSteps(c, table, quoted), options));
+    }
+
+    /** What {@link #remove} would run, as a script for a DBA. */
+    public String removeSql(String table) {
+        String quoted = Identifiers.quoteTable("table", table);
+        return read("prepare to stop capturing table " + table,
+                c -> Ddl.script("Bridge: stop capturing changes of " + table, removeSteps(c, table, quoted), options));
     }
 
     /** The captured tables, in name order. */
     public List<String> list() {
-        try (Connection c = dataSource.getConnection()) {
-            return list(c);
-        } catch (SQLException e) {
-            throw PostgresException.of("list the captured tables", e);
-        }
+        return read("list the captured tables", this::list);
     }
 
     List<String> list(Connection c) throws SQLException {
@@ -85,34 +105,195 @@ public final class TableCapture {
         return tables;
     }
 
-    /** (Re)creates the table's trigger with the current channel and frame size. */
-    void install(Connection c, String table) throws SQLException {
-        String quoted = Identifiers.quoteTable("table", table);
-        List<String> key = primaryKey(c, quoted, table);
-        StringBuilder args = new StringBuilder(BridgeSchema.triggerArguments(options))
-                .append(", ").append(BridgeSchema.literal(table));
-        for (String column : key) {
-            args.append(", ").append(BridgeSchema.literal(column));
+    private List<Ddl.Step> addSteps(Connection c, String table, String quoted) throws SQLException {
+        String relationSchema = relationSchema(c, table, quoted);
+        if (relationSchema.startsWith("pg_") || relationSchema.equals("information_schema")) {
+            throw new UsageException("table " + table + " is in the system schema " + relationSchema + "; Bridge captures user tables only");
         }
-        BridgeSchema.exec(c, "DROP TRIGGER IF EXISTS bridge_capture ON " + quoted);
-        BridgeSchema.exec(c, "CREATE TRIGGER bridge_capture AFTER INSERT OR UPDATE OR DELETE ON " + quoted
-                + " FOR EACH ROW EXECUTE FUNCTION " + schema + ".bridge_capture_table(" + args + ")");
-    }
-
-    private static List<String> primaryKey(Connection c, String quoted, String table) throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            exists.setString(1, quoted);
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new SQLException("table " + table + " does not exist", "42P01");
+        if (relationSchema.equals(options.schema()) || holdsBridge(c, relationSchema)) {
+            throw new UsageException("table " + table + " is in schema " + relationSchema + ", which holds Bridge's own tables;"
+                    + " capturing them would capture Bridge's own writes. Capture tables of your application's schemas");
+        }
+        for (String other : list(c)) {
+            if (!other.equals(table) && sameRelation(c, other, quoted)) {
+                throw new UsageException("table " + table + " is already captured as " + other + "; a table is captured under one name,"
+                        + " its bucket (remove " + other + " first to rename it)");
+            }
+        }
+        List<String> unsafe = unsafeCasts(c, quoted);
+        if (!unsafe.isEmpty()) {
+            throw new PostgresException("will not capture table " + table + ": " + String.join("; ", unsafe), "42501", null);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + schema + ".bridge_snaps WHERE bucket = ? LIMIT 1")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new UsageException("the event store already holds objects in bucket " + table + "; capturing table " + table
+                            + " would mix its changes with theirs. Capture it under another name (e.g. its schema-qualified one)");
                 }
             }
         }
+        List<Ddl.Step> steps = new ArrayList<>();
+        if (!list(c).contains(table)) {
+            steps.add(new Ddl.Step("INSERT INTO " + schema + ".bridge_captured_tables (table_name, bucket) VALUES ("
+                    + BridgeSchema.literal(table) + ", " + BridgeSchema.literal(table) + ") ON CONFLICT (table_name) DO NOTHING",
+                    null, "remember " + table + " as captured"));
+        }
+        steps.addAll(triggerSteps(c, quoted, table, spec(c, table, quoted)));
+        return steps;
+    }
+
+    private List<Ddl.Step> removeSteps(Connection c, String table, String quoted) throws SQLException {
+        List<Ddl.Step> steps = new ArrayList<>();
+        if (list(c).contains(table)) {
+            steps.add(new Ddl.Step("DELETE FROM " + schema + ".bridge_captured_tables WHERE table_name = " + BridgeSchema.literal(table),
+                    null, "forget " + table));
+        }
+        Optional<Long> oid = relation(c, quoted);
+        if (oid.isPresent() && state(c, oid.get(), null) != TriggerState.MISSING) {
+            steps.add(new Ddl.Step("DROP TRIGGER IF EXISTS " + TRIGGER + " ON " + quoted, table,
+                    "drop the capture trigger on " + table + " (only the table's owner may)"));
+        }
+        return steps;
+    }
+
+    /** The trigger {@code table} should have; it must exist and have a primary key. */
+    TriggerSpec spec(Connection c, String table, String quoted) throws SQLException {
+        List<String> args = new ArrayList<>(BridgeSchema.triggerArguments(options));
+        args.add(table);
+        args.addAll(primaryKey(c, table, quoted));
+        return new TriggerSpec("bridge_capture_table", args);
+    }
+
+    /**
+     * The statements that make the trigger on {@code quoted} what {@code spec} says: none when it is
+     * current or disabled (a disabled trigger is its owner's decision, reported, not undone).
+     */
+    List<Ddl.Step> triggerSteps(Connection c, String quoted, String table, TriggerSpec spec) throws SQLException {
+        Optional<Long> oid = relation(c, quoted);
+        TriggerState state = oid.isEmpty() ? TriggerState.MISSING : state(c, oid.get(), spec);
+        if (state == TriggerState.CURRENT || state == TriggerState.DISABLED) {
+            return List.of();
+        }
+        StringBuilder args = new StringBuilder();
+        for (String a : spec.arguments()) {
+            args.append(args.length() == 0 ? "" : ", ").append(BridgeSchema.literal(a));
+        }
+        String create = " TRIGGER " + TRIGGER + " AFTER INSERT OR UPDATE OR DELETE ON " + quoted
+                + " FOR EACH ROW EXECUTE FUNCTION " + schema + "." + spec.function() + "(" + args + ")";
+        if (state == TriggerState.MISSING) {
+            return List.of(new Ddl.Step("CREATE" + create, table, "create the capture trigger on " + table));
+        }
+        if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
+            return List.of(new Ddl.Step("CREATE OR REPLACE" + create, table, "update the capture trigger on " + table));
+        }
+        return List.of(new Ddl.Step("DROP TRIGGER " + TRIGGER + " ON " + quoted, table,
+                        "drop the outdated capture trigger on " + table + " (PostgreSQL 13: only the table's owner may)"),
+                new Ddl.Step("CREATE" + create, table, "create the capture trigger on " + table));
+    }
+
+    /** How the trigger on the relation compares with {@code spec}; with a null spec, only whether it exists. */
+    TriggerState state(Connection c, long relation, TriggerSpec spec) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.tgenabled, p.proname, n.nspname, t.tgtype, t.tgargs"
+                + " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE t.tgrelid = ? AND t.tgname = ?")) {
+            ps.setLong(1, relation);
+            ps.setString(2, TRIGGER);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return TriggerState.MISSING;
+                }
+                String enabled = rs.getString(1);
+                if (!"O".equals(enabled) && !"A".equals(enabled)) {
+                    return TriggerState.DISABLED;
+                }
+                boolean current = spec != null && spec.function().equals(rs.getString(2)) && options.schema().equals(rs.getString(3))
+                        && rs.getInt(4) == ROW_AFTER_INSERT_UPDATE_DELETE && Arrays.equals(spec.tgargs(), rs.getBytes(5));
+                return current || spec == null ? TriggerState.CURRENT : TriggerState.OUTDATED;
+            }
+        }
+    }
+
+    /** The relation's oid, if it exists. */
+    static Optional<Long> relation(Connection c, String quoted) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)::oid")) {
+            ps.setString(1, quoted);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long oid = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(oid);
+            }
+        }
+    }
+
+    /**
+     * Why capturing the table could run another role's code with the rights of Bridge's owner: a
+     * type among its columns' (arrays, domains and composites included) with a cast to json or jsonb
+     * through a function that neither a superuser nor the schema's owner owns. {@code to_jsonb} uses
+     * such a cast, and inside the capture function it would run as the owner.
+     */
+    List<String> unsafeCasts(Connection c, String quoted) throws SQLException {
+        String sql = "WITH RECURSIVE reach(type) AS ("
+                + " SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
+                + " UNION SELECT n.next FROM reach r JOIN pg_catalog.pg_type y ON y.oid = r.type CROSS JOIN LATERAL ("
+                + " SELECT y.typbasetype WHERE y.typbasetype <> 0 UNION ALL SELECT y.typelem WHERE y.typelem <> 0"
+                + " UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a"
+                + " WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))"
+                + " SELECT DISTINCT format_type(k.castsource, NULL), format_type(k.casttarget, NULL), k.castfunc::regprocedure::text,"
+                + " pg_catalog.pg_get_userbyid(p.proowner)"
+                + " FROM reach r JOIN pg_catalog.pg_cast k ON k.castsource = r.type AND k.casttarget IN ('json'::regtype, 'jsonb'::regtype)"
+                + " JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
+                + " WHERE NOT o.rolsuper AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = ?)";
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, quoted);
+            ps.setString(2, options.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add("its columns' type " + rs.getString(1) + " has a cast to " + rs.getString(2) + " through " + rs.getString(3)
+                            + ", owned by " + rs.getString(4) + ", which the capture function would run with the Bridge owner's rights;"
+                            + " drop that cast or do not capture the table (docs/security.md)");
+                }
+            }
+        }
+        return found;
+    }
+
+    private String relationSchema(Connection c, String table, String quoted) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname FROM pg_catalog.pg_class r"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = to_regclass(?)")) {
+            ps.setString(1, quoted);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("table " + table + " does not exist (or this role may not see it)", "42P01");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean holdsBridge(Connection c, String relationSchema) throws SQLException {
+        return relation(c, Identifiers.quote("schema", relationSchema) + ".bridge_schema_history").isPresent();
+    }
+
+    private static boolean sameRelation(Connection c, String other, String quoted) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) = to_regclass(?)")) {
+            ps.setString(1, Identifiers.quoteTable("table", other));
+            ps.setString(2, quoted);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static List<String> primaryKey(Connection c, String table, String quoted) throws SQLException {
+        if (relation(c, quoted).isEmpty()) {
+            throw new SQLException("table " + table + " does not exist (or this role may not see it)", "42P01");
+        }
         List<String> columns = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_index i"
-                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-                + " WHERE i.indrelid = ?::regclass AND i.indisprimary"
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_catalog.pg_index i"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary"
                 + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
             ps.setString(1, quoted);
             try (ResultSet rs = ps.executeQuery()) {
@@ -127,13 +308,25 @@ public final class TableCapture {
         return columns;
     }
 
-    private interface SqlWork {
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private interface SqlStep {
         void run(Connection c) throws SQLException;
     }
 
-    private void inTransaction(String action, SqlWork work) {
+    private <T> T read(String action, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            return work.run(c);
+        } catch (SQLException e) {
+            throw PostgresException.of(action, e);
+        }
+    }
+
+    private void inTransaction(String action, SqlStep work) {
+        try (Connection c = dataSource.getConnection()) {
+            Ddl.begin(c, options);
             try {
                 work.run(c);
                 c.commit();

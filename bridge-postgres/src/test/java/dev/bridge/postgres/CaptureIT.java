@@ -203,7 +203,8 @@ class CaptureIT {
         assertThat(listener.awaitListening(WAIT)).isTrue();
         String channel = options.channel();
         for (String forged : new String[] {"hello", "{\"op\":\"INSERT\"}", "B1+ff:1:orphan", "B1<zz:10:abc", "B1>zz:5:x",
-                "B9=1:future", "B1=ff:{not json", "B1=fe:{\"op\":\"INSERT\",\"bucket\":\"b\"}"}) {
+                "B9=1:future", "B1=ff:{not json", "B1=fe:{\"op\":\"INSERT\",\"bucket\":\"b\"}",
+                "B2=fd:" + "0".repeat(32) + ":1:{\"op\":\"INSERT\",\"bucket\":\"b\",\"id\":\"1\",\"seq\":253}"}) {
             TestPostgres.execute(db, "SELECT pg_notify('" + channel + "', '" + forged.replace("'", "''") + "')");
         }
         store.append(new Append(new Key("real", "1"), 0, 1, Json.parse("{}"), Json.parse("{}")));
@@ -213,12 +214,12 @@ class CaptureIT {
 
         assertThat(handler.changes).hasSize(1);
         ListenerStats stats = listener.stats();
-        assertThat(stats.notifications()).isEqualTo(9);
-        assertThat(stats.malformedChanges()).isEqualTo(2);
+        assertThat(stats.notifications()).isEqualTo(10);
+        assertThat(stats.malformedChanges()).isZero();
         assertThat(stats.reassembly().rejected(RejectReason.FOREIGN)).isEqualTo(2);
-        assertThat(stats.reassembly().rejected(RejectReason.ORPHAN)).isEqualTo(1);
-        assertThat(stats.reassembly().rejected(RejectReason.OUT_OF_ORDER)).isEqualTo(1);
+        assertThat(stats.reassembly().rejected(RejectReason.UNSIGNED)).as("version-1 frames, not read by default").isEqualTo(5);
         assertThat(stats.reassembly().rejected(RejectReason.UNSUPPORTED_VERSION)).isEqualTo(1);
+        assertThat(stats.reassembly().rejected(RejectReason.FORGED)).isEqualTo(1);
     }
 
     @Test

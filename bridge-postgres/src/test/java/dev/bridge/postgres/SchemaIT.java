@@ -3,6 +3,7 @@ package dev.bridge.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ class SchemaIT {
         String history = history(options);
         SchemaStatus second = schema.install();
 
-        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(4);
+        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(5);
         assertThat(first.isUpToDate()).isTrue();
         assertThat(second).isEqualTo(first);
         assertThat(history(options)).isEqualTo(history);
@@ -70,14 +71,60 @@ class SchemaIT {
 
         SchemaStatus upgraded = schema.install();
 
-        assertThat(upgraded.installedVersion()).isEqualTo(4);
+        assertThat(upgraded.installedVersion()).isEqualTo(5);
         assertThat(captureFunctionSource(options)).contains("bridge_publish").doesNotContain("bridge_send");
         assertThat(TestPostgres.queryString(db, "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_publish'"))
-                .as("version 4's publish function: prompts, no frames in at-least-once mode").contains("bridge_listeners")
+                .as("the publish function since version 4: prompts, no frames in at-least-once mode").contains("bridge_listeners")
                 .doesNotContain("\"ref\"");
         assertThat(TestPostgres.queryString(db, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_send'")).isEqualTo("0");
+    }
+
+    @Test
+    void aPopulatedVersionFourSchemaUpgradesInPlaceLosingNoChangeNoCheckpointAndTouchingNoTable() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        String s = options.schema();
+        String table = "public.upgrade_" + s;
+        assertThat(bridge.schema().install(4).installedVersion()).isEqualTo(4);
+        TestPostgres.execute(db, "CREATE TABLE " + table + " (id integer PRIMARY KEY, note text)");
+        bridge.capture().add(table);
+        TestPostgres.execute(db, "INSERT INTO " + table + " VALUES (1, 'before the checkpoint')");
+        String checkpoint = TestPostgres.queryString(db, "SELECT pg_current_snapshot()::text");
+        bridge.checkpointStore().save("upgraded", new dev.bridge.core.Checkpoint(checkpoint));
+        TestPostgres.execute(db, "INSERT INTO " + table + " VALUES (2, 'pending'), (3, 'pending')");
+        bridge.eventStore().append(new dev.bridge.core.Append(new dev.bridge.core.Key("orders", "9"), 0, 1,
+                dev.bridge.core.Json.parse("{}"), dev.bridge.core.Json.parse("{\"n\":1}")));
+        bridge.deadLetterStore().add("sink", dev.bridge.core.ChangeJson.read("{\"op\":\"INSERT\",\"bucket\":\"b\",\"id\":\"1\","
+                + "\"version\":0,\"ts\":\"2026-12-01T00:00:00Z\",\"seq\":1,\"val\":{},\"old\":null}"), "kept", 3);
+        String trigger = "SELECT oid FROM pg_trigger WHERE tgrelid = '" + table + "'::regclass AND tgname = 'bridge_capture'";
+        String triggerBefore = TestPostgres.queryString(db, trigger);
+        String logBefore = TestPostgres.queryString(db, "SELECT string_agg(seq || ':' || change, ',' ORDER BY seq) FROM " + s + ".bridge_changes");
+
+        assertThat(bridge.schema().install().installedVersion()).isEqualTo(5);
+
+        assertThat(TestPostgres.queryString(db, trigger)).as("the table's trigger was not touched").isEqualTo(triggerBefore);
+        assertThat(TestPostgres.queryString(db, "SELECT string_agg(seq || ':' || change, ',' ORDER BY seq) FROM " + s + ".bridge_changes"))
+                .isEqualTo(logBefore);
+        assertThat(TestPostgres.queryString(db, "SELECT checkpoint FROM " + s + ".bridge_consumers WHERE name = 'upgraded'")).isEqualTo(checkpoint);
+        assertThat(bridge.deadLetterStore().list("sink", 0, 10)).extracting(dev.bridge.core.DeadLetter::reason).containsExactly("kept");
+        assertThat(TestPostgres.queryString(db, "SELECT bool_and(prosecdef) FROM pg_proc WHERE pronamespace = '" + s + "'::regnamespace"
+                + " AND proname IN ('bridge_capture_table', 'bridge_capture_snaps')")).isEqualTo("t");
+
+        // A writer with no grant on the schema, which version 4 would have refused, writes; the consumer resumes where it was.
+        String writer = "upgrade_writer_" + s;
+        TestPostgres.execute(db, "CREATE ROLE " + writer + " LOGIN");
+        TestPostgres.execute(db, "GRANT INSERT ON " + table + " TO " + writer);
+        TestPostgres.execute(TestPostgres.shared().getDatabase(writer, "postgres"), "INSERT INTO " + table + " VALUES (4, 'after')");
+        RecordingHandler received = new RecordingHandler();
+        try (PostgresListener listener = (PostgresListener) bridge.changeSource().subscribe(
+                bridge.checkpointStore().load("upgraded"), received)) {
+            assertThat(listener.awaitListening(Duration.ofSeconds(30))).isTrue();
+            received.awaitChanges(4, Duration.ofSeconds(30));
+        }
+        assertThat(received.changes).extracting(c -> c.bucket() + "/" + c.id())
+                .containsExactly(table + "/2", table + "/3", "orders/9", table + "/4");
     }
 
     private String captureFunctionSource(PostgresOptions options) {

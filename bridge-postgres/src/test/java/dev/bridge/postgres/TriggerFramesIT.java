@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The PL/pgSQL encoder produces byte for byte the frames of the Java encoder. */
+/** The PL/pgSQL encoders, unsigned and signed, produce byte for byte the frames of the Java encoders. */
 class TriggerFramesIT {
 
     private static final DataSource DB = TestPostgres.dataSource();
@@ -31,6 +31,61 @@ class TriggerFramesIT {
         assertThat(vectors).hasSizeGreaterThan(10);
         for (GoldenVectors.Vector v : vectors) {
             assertThat(frames(v.id(), v.payload(), v.maxFrameBytes())).as(v.name()).containsExactlyElementsOf(v.frames());
+        }
+    }
+
+    @Test
+    void reproducesEverySignedGoldenVector() throws SQLException {
+        List<GoldenVectors.Vector> vectors = GoldenVectors.loadSigned();
+        assertThat(vectors).hasSizeGreaterThan(10);
+        byte[][] pads = pads("decode('" + GoldenVectors.SIGNED_KEY_HEX + "', 'hex')");
+        for (GoldenVectors.Vector v : vectors) {
+            assertThat(signedFrames(pads, v.id(), v.payload(), v.maxFrameBytes())).as(v.name()).containsExactlyElementsOf(v.frames());
+        }
+        assertThatThrownBy(() -> signedFrames(pads, "1", "x", 127)).hasMessageContaining("between 128 and 7999");
+    }
+
+    @Test
+    void theSchemaHasARandomKeyWhosePadsAreItsOwn() throws SQLException {
+        String s = OPTIONS.schema();
+        assertThat(TestPostgres.queryString(DB, "SELECT octet_length(key) FROM " + s + ".bridge_frame_keys")).isEqualTo("32");
+        byte[][] stored = pads("NULL");
+        byte[][] derived = pads("(SELECT key FROM " + s + ".bridge_frame_keys)");
+        assertThat(stored[2]).isEqualTo(derived[0]);
+        assertThat(stored[3]).isEqualTo(derived[1]);
+        PostgresOptions other = TestPostgres.freshOptions();
+        TestPostgres.bridge(other).schema().install();
+        assertThat(TestPostgres.queryString(DB, "SELECT (SELECT key FROM " + s + ".bridge_frame_keys) = (SELECT key FROM "
+                + other.schema() + ".bridge_frame_keys)")).as("each schema draws its own").isEqualTo("f");
+    }
+
+    /** The inner and outer pads of {@code keyExpression}, then the schema's stored ones. */
+    private static byte[][] pads(String keyExpression) throws SQLException {
+        String s = OPTIONS.schema();
+        try (Connection c = DB.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT (p).ipad, (p).opad, k.ipad, k.opad FROM (SELECT " + s
+                        + ".bridge_hmac_pads(" + keyExpression + ") AS p) x, " + s + ".bridge_frame_keys k");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new byte[][] {rs.getBytes(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4)};
+        }
+    }
+
+    private static List<String> signedFrames(byte[][] pads, String id, String payload, int max) throws SQLException {
+        try (Connection c = DB.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT f FROM " + OPTIONS.schema() + ".bridge_signed_frames(?, ?, ?, ?, ?) AS f")) {
+            ps.setBytes(1, pads[0]);
+            ps.setBytes(2, pads[1]);
+            ps.setString(3, id);
+            ps.setString(4, payload);
+            ps.setInt(5, max);
+            List<String> frames = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    frames.add(rs.getString(1));
+                }
+            }
+            return frames;
         }
     }
 

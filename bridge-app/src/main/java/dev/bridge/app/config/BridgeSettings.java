@@ -109,9 +109,10 @@ public record BridgeSettings(
         long maxBufferedBytes = r.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE);
         Duration expireAfter = r.duration("reassembly.expire-after", true);
         boolean legacyFrames = r.bool("reassembly.legacy-frames");
+        boolean unsignedFrames = r.bool("reassembly.unsigned-frames");
         String schema = r.nonBlank("schema");
         String channel = r.nonBlank("channel");
-        int maxFrameBytes = r.integer("max-frame-bytes", FrameEncoder.MIN_FRAME_BYTES, FrameEncoder.MAX_FRAME_BYTES);
+        int maxFrameBytes = r.integer("max-frame-bytes", FrameEncoder.MIN_SIGNED_FRAME_BYTES, FrameEncoder.MAX_FRAME_BYTES);
         Duration checkInterval = r.duration("check-interval", true);
         Duration checkTimeout = r.duration("check-timeout", true);
         Duration reconnectMin = r.duration("reconnect-min", true);
@@ -122,14 +123,24 @@ public record BridgeSettings(
         int pageSize = r.integer("page-size", 1, Integer.MAX_VALUE);
         Duration retention = r.duration("retention", false);
         Duration pruneInterval = r.duration("prune-interval", true);
+        Duration lockTimeout = r.duration("lock-timeout", true);
+        if (mode == DeliveryMode.AT_LEAST_ONCE) {
+            for (String frames : List.of("reassembly.legacy-frames", "reassembly.unsigned-frames")) {
+                if (r.bool(frames)) {
+                    r.problem(frames, "is read in at-most-once mode only (bridge.postgres.mode = at-most-once); in at-least-once mode"
+                            + " every change is read from the change log, never from frames");
+                }
+            }
+        }
         if (r.failed()) {
             return null;
         }
         ReassemblerOptions reassembly = build(problems, "bridge.postgres.reassembly",
-                () -> new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, legacyFrames));
+                () -> new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, legacyFrames,
+                        unsignedFrames));
         PostgresOptions options = reassembly == null ? null : build(problems, "bridge.postgres", () -> new PostgresOptions(schema, channel,
                 maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval,
-                pageSize, retention, pruneInterval));
+                pageSize, retention, pruneInterval, lockTimeout));
         return options == null ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
                 password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
     }

@@ -84,8 +84,12 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
                 m -> m.listener.get().map(s -> s.connected() ? 1.0 : 0.0).orElse(0.0));
         counter("bridge.listener.notifications", "Notifications received on the channel", m -> m.listener.read(ListenerStats::notifications));
         counter("bridge.listener.changes", "Changes handed to the engine", m -> m.listener.read(ListenerStats::changes));
-        counter("bridge.listener.malformed.changes", "Complete messages that were not valid changes (dropped)",
+        counter("bridge.listener.malformed.changes", "Complete messages or log rows that were not valid changes (dropped)",
                 m -> m.listener.read(ListenerStats::malformedChanges));
+        counter("bridge.listener.replayed.messages", "Signed messages sent again, or of transactions committed before the listener"
+                + " was listening (dropped)", m -> m.listener.read(ListenerStats::replayedMessages));
+        counter("bridge.listener.rejected.log.rows", "Change-log rows no capture trigger wrote: their change names another seq (skipped)",
+                m -> m.listener.read(ListenerStats::rejectedLogRows));
         counter("bridge.listener.reconnects", "Connections re-established after a loss", m -> m.listener.read(ListenerStats::reconnects));
         gauge("bridge.listener.queue.usage.ratio", "Last reading of pg_notification_queue_usage(), 0 to 1",
                 m -> m.listener.reading(ListenerStats::queueUsage));

@@ -131,7 +131,7 @@ class BridgeMetricsTest {
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, (long) reason.ordinal());
         }
-        listener.set(Optional.of(new ListenerStats(true, 120, 100, 2, 3, 0.125, new ReassemblyStats(98, 4, rejected, 1, 512))));
+        listener.set(Optional.of(new ListenerStats(true, 120, 100, 2, 5, 6, 3, 0.125, new ReassemblyStats(98, 4, rejected, 1, 512))));
 
         Map<String, Double> scrape = Scrape.parse(metrics.scrape());
 
@@ -139,16 +139,19 @@ class BridgeMetricsTest {
                 .containsEntry("bridge_listener_notifications_total", 120.0)
                 .containsEntry("bridge_listener_changes_total", 100.0)
                 .containsEntry("bridge_listener_malformed_changes_total", 2.0)
+                .containsEntry("bridge_listener_replayed_messages_total", 5.0)
+                .containsEntry("bridge_listener_rejected_log_rows_total", 6.0)
                 .containsEntry("bridge_listener_reconnects_total", 3.0)
                 .containsEntry("bridge_listener_queue_usage_ratio", 0.125)
                 .containsEntry("bridge_listener_reassembly_completed_total", 98.0)
                 .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"foreign\"}", 0.0)
-                .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"out_of_order\"}", 6.0)
-                .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"expired\"}", 11.0);
+                .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"forged\"}", (double) RejectReason.FORGED.ordinal())
+                .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"out_of_order\"}", (double) RejectReason.OUT_OF_ORDER.ordinal())
+                .containsEntry("bridge_listener_reassembly_rejected_total{reason=\"expired\"}", (double) RejectReason.EXPIRED.ordinal());
         assertThat(scrape.keySet().stream().filter(s -> s.startsWith("bridge_listener_reassembly_rejected_total{")))
                 .hasSize(RejectReason.values().length);
 
-        listener.set(Optional.of(new ListenerStats(false, 130, 105, 2, 4, 0.5, new ReassemblyStats(103, 0, rejected, 0, 0))));
+        listener.set(Optional.of(new ListenerStats(false, 130, 105, 2, 5, 6, 4, 0.5, new ReassemblyStats(103, 0, rejected, 0, 0))));
         assertThat(Scrape.parse(metrics.scrape()))
                 .containsEntry("bridge_listener_connected", 0.0)
                 .containsEntry("bridge_listener_reconnects_total", 4.0)

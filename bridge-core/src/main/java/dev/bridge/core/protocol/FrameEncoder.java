@@ -8,33 +8,55 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts a message into version-1 frames as specified in {@code docs/protocol.md} §2.3. Thread-safe
- * and stateless apart from its frame limit.
+ * Cuts a message into frames as specified in {@code docs/protocol.md} §2.3: unsigned version-1
+ * frames, or version-2 frames each signed with a {@link FrameKey} ({@link #signed}). Thread-safe
+ * and stateless apart from its frame limit and key.
  */
 public final class FrameEncoder {
 
     /** The largest frame PostgreSQL accepts as a {@code NOTIFY} payload, in bytes. */
     public static final int MAX_FRAME_BYTES = 7999;
-    /** The smallest frame limit allowed: the longest header plus room for any character. */
+    /** The smallest limit for version-1 frames: the longest header plus room for any character. */
     public static final int MIN_FRAME_BYTES = 64;
+    /** The smallest limit for version-2 frames, whose headers carry a tag too. */
+    public static final int MIN_SIGNED_FRAME_BYTES = 128;
 
     private final int maxFrameBytes;
+    private final FrameKey key;
+    private final String mark;
 
     /**
+     * An encoder of unsigned version-1 frames.
+     *
      * @param maxFrameBytes the most bytes in one frame, header included, between
      *     {@value #MIN_FRAME_BYTES} and {@value #MAX_FRAME_BYTES}
      */
     public FrameEncoder(int maxFrameBytes) {
-        if (maxFrameBytes < MIN_FRAME_BYTES || maxFrameBytes > MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("maxFrameBytes must be between " + MIN_FRAME_BYTES
+        this(maxFrameBytes, null, MIN_FRAME_BYTES);
+    }
+
+    /** An encoder of unsigned version-1 frames with the largest frame PostgreSQL allows. */
+    public FrameEncoder() {
+        this(MAX_FRAME_BYTES);
+    }
+
+    private FrameEncoder(int maxFrameBytes, FrameKey key, int min) {
+        if (maxFrameBytes < min || maxFrameBytes > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be between " + min
                     + " and " + MAX_FRAME_BYTES + " (PostgreSQL's NOTIFY limit), got " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
+        this.key = key;
+        this.mark = key == null ? "B1" : "B2";
     }
 
-    /** An encoder with the largest frame PostgreSQL allows. */
-    public FrameEncoder() {
-        this(MAX_FRAME_BYTES);
+    /**
+     * An encoder of version-2 frames, each signed with {@code key}.
+     *
+     * @param maxFrameBytes between {@value #MIN_SIGNED_FRAME_BYTES} and {@value #MAX_FRAME_BYTES}
+     */
+    public static FrameEncoder signed(FrameKey key, int maxFrameBytes) {
+        return new FrameEncoder(maxFrameBytes, java.util.Objects.requireNonNull(key, "key"), MIN_SIGNED_FRAME_BYTES);
     }
 
     public int maxFrameBytes() {
@@ -68,19 +90,20 @@ public final class FrameEncoder {
 
     private List<String> split(String messageId, byte[] message) {
         int n = message.length;
-        String single = "B1=" + messageId + ":";
-        if (single.length() + n <= maxFrameBytes) {
+        int tag = key == null ? 0 : FrameKey.TAG_LENGTH + 1;
+        String single = mark + "=" + messageId + ":";
+        if (single.length() + tag + n <= maxFrameBytes) {
             return List.of(frame(single, message, 0, n));
         }
-        List<String> frames = new ArrayList<>(n / (maxFrameBytes - 48) + 2);
-        String first = "B1<" + messageId + ":" + n + ":";
-        int pos = cut(message, 0, maxFrameBytes - first.length());
+        List<String> frames = new ArrayList<>(n / (maxFrameBytes - 47 - tag) + 2);
+        String first = mark + "<" + messageId + ":" + n + ":";
+        int pos = cut(message, 0, maxFrameBytes - first.length() - tag);
         frames.add(frame(first, message, 0, pos));
         for (int index = 1; pos < n; index++) {
-            String middle = "B1+" + messageId + ":" + index + ":";
-            int room = maxFrameBytes - middle.length();
+            String middle = mark + "+" + messageId + ":" + index + ":";
+            int room = maxFrameBytes - middle.length() - tag;
             if (n - pos <= room) {
-                frames.add(frame("B1>" + messageId + ":" + index + ":", message, pos, n));
+                frames.add(frame(mark + ">" + messageId + ":" + index + ":", message, pos, n));
                 pos = n;
             } else {
                 int end = cut(message, pos, room);
@@ -100,10 +123,17 @@ public final class FrameEncoder {
         return end;
     }
 
-    private static String frame(String header, byte[] message, int from, int to) {
-        byte[] bytes = new byte[header.length() + to - from];
-        System.arraycopy(header.getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, header.length());
-        System.arraycopy(message, from, bytes, header.length(), to - from);
+    /** The frame of {@code header} and {@code message[from, to)}; signed, the tag and a colon follow the header. */
+    private String frame(String header, byte[] message, int from, int to) {
+        int h = header.length();
+        int tag = key == null ? 0 : FrameKey.TAG_LENGTH + 1;
+        byte[] bytes = new byte[h + tag + to - from];
+        System.arraycopy(header.getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, h);
+        System.arraycopy(message, from, bytes, h + tag, to - from);
+        if (key != null) {
+            System.arraycopy(key.tag(bytes, h, h + tag), 0, bytes, h, FrameKey.TAG_LENGTH);
+            bytes[h + FrameKey.TAG_LENGTH] = ':';
+        }
         return new String(bytes, StandardCharsets.UTF_8);
     }
 

@@ -1,19 +1,23 @@
 package dev.bridge.core.protocol;
 
 /**
- * Parses the header of a version-1 frame in place, without allocating. One instance per
- * reassembler; not thread-safe.
+ * Parses the header of a version-1 or version-2 frame in place, without allocating. One instance
+ * per reassembler; not thread-safe.
  */
 final class FrameHeader {
 
     static final int MAX_ID_LENGTH = 32;
     private static final int MAX_NUMBER_DIGITS = 10;
 
+    /** 1 (unsigned) or 2 (signed). */
+    int version;
     char kind;
     int idStart;
     int idEnd;
     /** The declared size for a first frame, the index for a middle or last one, unused otherwise. */
     int number;
+    /** Version 2: where the tag starts; the header before it and the body are what the tag covers. */
+    int tagStart;
     int bodyStart;
 
     static boolean isSingle(char kind) {
@@ -28,9 +32,10 @@ final class FrameHeader {
         return kind == '>';
     }
 
-    /** Whether the frame starts like a version-1 frame: {@code "B1"} and a kind character. */
-    static boolean looksLikeV1(String frame) {
-        return frame.length() >= 3 && frame.charAt(0) == 'B' && frame.charAt(1) == '1' && isKind(frame.charAt(2));
+    /** Whether the frame starts like a Bridge frame: {@code "B1"} or {@code "B2"} and a kind character. */
+    static boolean looksLikeBridge(String frame) {
+        return frame.length() >= 3 && frame.charAt(0) == 'B' && (frame.charAt(1) == '1' || frame.charAt(1) == '2')
+                && isKind(frame.charAt(2));
     }
 
     static void requireValidId(String id) {
@@ -42,7 +47,8 @@ final class FrameHeader {
 
     /**
      * Parses {@code frame}; on success the fields describe it and null is returned, otherwise the
-     * reason it is not a valid version-1 frame.
+     * reason it is not a valid version-1 or version-2 frame. A version-2 tag is only checked for
+     * its form here.
      */
     RejectReason parse(String frame) {
         int len = frame.length();
@@ -53,9 +59,10 @@ final class FrameHeader {
         while (p < len && isDigit(frame.charAt(p))) {
             p++;
         }
-        if (p != 2 || frame.charAt(1) != '1') {
+        if (p != 2 || (frame.charAt(1) != '1' && frame.charAt(1) != '2')) {
             return RejectReason.UNSUPPORTED_VERSION;
         }
+        version = frame.charAt(1) - '0';
         if (p >= len || !isKind(frame.charAt(p))) {
             return RejectReason.MALFORMED;
         }
@@ -71,8 +78,7 @@ final class FrameHeader {
         p++;
         if (isSingle(kind)) {
             number = 0;
-            bodyStart = p;
-            return null;
+            return tag(frame, p);
         }
         int digitsStart = p;
         long value = 0;
@@ -89,7 +95,27 @@ final class FrameHeader {
             return RejectReason.MALFORMED;
         }
         number = (int) value;
-        bodyStart = p + 1;
+        return tag(frame, p + 1);
+    }
+
+    /** Reads the tag of a version-2 frame at {@code p}, where version 1 has its body. */
+    private RejectReason tag(String frame, int p) {
+        if (version == 1) {
+            bodyStart = p;
+            return null;
+        }
+        int end = p + FrameKey.TAG_LENGTH;
+        if (end >= frame.length() || frame.charAt(end) != ':') {
+            return RejectReason.MALFORMED;
+        }
+        for (int i = p; i < end; i++) {
+            char c = frame.charAt(i);
+            if (!isDigit(c) && (c < 'a' || c > 'f')) {
+                return RejectReason.MALFORMED;
+            }
+        }
+        tagStart = p;
+        bodyStart = end + 1;
         return null;
     }
 

@@ -5,11 +5,22 @@ import java.util.Objects;
 /** What became of one frame given to the {@link Reassembler}. */
 public sealed interface Outcome {
 
-    /** The frame completed a message. */
-    record Complete(String messageId, Payload payload) implements Outcome {
+    /** {@link Complete#version()} of a message in the original design's format. */
+    int LEGACY = 0;
+
+    /**
+     * The frame completed a message.
+     *
+     * @param version the frames' protocol version: 2 (signed, each frame verified), 1 (unsigned) or
+     *     {@link #LEGACY}
+     */
+    record Complete(String messageId, Payload payload, int version) implements Outcome {
         public Complete {
             Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(payload, "payload");
+            if (version < LEGACY || version > 2) {
+                throw new IllegalArgumentException("version must be 0 (legacy), 1 or 2, got " + version);
+            }
         }
     }
 

@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
  * input: every frame yields an {@link Outcome}, nothing is thrown for bad frames, and memory stays
  * within the {@link ReassemblerOptions}.
  *
+ * <p>Made with a {@link FrameKey}, it reads signed version-2 frames: a frame whose tag does not
+ * verify is rejected before it can touch any message in flight, a genuine frame that repeats or
+ * comes out of place is ignored without harming its message (as is one of the last 1,024 signed
+ * messages completed, should it come again), and unsigned version-1 and legacy
+ * frames are read only where the options allow them. Made without a key, it reads version-1
+ * frames (and legacy ones where allowed) and rejects version-2 frames, which it cannot verify.
+ *
  * <p>Not thread-safe: feed it from one thread (the listener's). {@link #stats()} may be called from
  * any thread.
  *
@@ -32,6 +39,7 @@ public final class Reassembler {
     private static final RejectReason[] REASONS = RejectReason.values();
 
     private final ReassemblerOptions options;
+    private final FrameKey key;
     private final Consumer<Outcome.Rejected> onDrop;
     private final LongSupplier nanoClock;
     private final long expireAfterNanos;
@@ -40,6 +48,13 @@ public final class Reassembler {
     private final LinkedHashMap<String, Assembly> inFlight = new LinkedHashMap<>();
     /** Ids of recently dropped messages, so their remaining frames count as discarded, not orphans. */
     private final LinkedHashMap<String, Boolean> tombstones = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_TOMBSTONES;
+        }
+    };
+    /** Slots of recently completed signed messages, so a genuine frame of one again counts as replayed. */
+    private final LinkedHashMap<String, Boolean> completedSigned = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > MAX_TOMBSTONES;
@@ -55,21 +70,23 @@ public final class Reassembler {
     private volatile int inFlightGauge;
     private volatile long bufferedGauge;
 
-    /** A reassembler that ignores drops other than through its {@link #stats()}. */
+    /** A reassembler of unsigned frames that ignores drops other than through its {@link #stats()}. */
     public Reassembler(ReassemblerOptions options) {
-        this(options, rejected -> { });
+        this(options, null, rejected -> { });
     }
 
     /**
+     * @param key verifies version-2 frames; null for a reader of unsigned frames only
      * @param onDrop told of every message in flight that is dropped other than by its own frame
      *     (interrupted, evicted, expired); must not throw
      */
-    public Reassembler(ReassemblerOptions options, Consumer<Outcome.Rejected> onDrop) {
-        this(options, onDrop, System::nanoTime);
+    public Reassembler(ReassemblerOptions options, FrameKey key, Consumer<Outcome.Rejected> onDrop) {
+        this(options, key, onDrop, System::nanoTime);
     }
 
-    Reassembler(ReassemblerOptions options, Consumer<Outcome.Rejected> onDrop, LongSupplier nanoClock) {
+    Reassembler(ReassemblerOptions options, FrameKey key, Consumer<Outcome.Rejected> onDrop, LongSupplier nanoClock) {
         this.options = Objects.requireNonNull(options, "options");
+        this.key = key;
         this.onDrop = Objects.requireNonNull(onDrop, "onDrop");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.expireAfterNanos = options.expireAfter().toNanos();
@@ -89,14 +106,28 @@ public final class Reassembler {
             if (frame == null) {
                 return reject(RejectReason.FOREIGN, null, "null frame");
             }
-            if (options.legacyFrames() && !FrameHeader.looksLikeV1(frame) && looksLikeLegacy(frame)) {
+            if (options.legacyFrames() && !FrameHeader.looksLikeBridge(frame) && looksLikeLegacy(frame)) {
                 return acceptLegacy(frame, now);
             }
             RejectReason invalid = header.parse(frame);
             if (invalid != null) {
                 return reject(invalid, null, describeUnreadable(invalid, frame));
             }
-            return acceptV1(frame, now);
+            String id = frame.substring(header.idStart, header.idEnd);
+            if (header.version == 1) {
+                if (key != null && !options.unsignedFrames()) {
+                    return reject(RejectReason.UNSIGNED, id, "an unsigned (version 1) frame; only signed frames are read");
+                }
+                return acceptFrame(frame, null, "1" + id, id, false, now);
+            }
+            byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+            if (key == null) {
+                return reject(RejectReason.FORGED, id, "a signed (version 2) frame, and no key to verify it");
+            }
+            if (!key.verifies(bytes, header.tagStart, header.bodyStart)) {
+                return reject(RejectReason.FORGED, id, "its tag does not verify");
+            }
+            return acceptFrame(frame, bytes, "2" + id, id, true, now);
         } catch (RuntimeException e) {
             // A bug here must not stop the listener; the frame is dropped and the bug made visible.
             log.error("reassembler failed on a frame; dropping it", e);
@@ -118,15 +149,27 @@ public final class Reassembler {
         return new ReassemblyStats(completed, pending, byReason, inFlightGauge, bufferedGauge);
     }
 
-    private Outcome acceptV1(String frame, long now) {
-        String id = frame.substring(header.idStart, header.idEnd);
+    /**
+     * A frame of version 1 or 2 whose header is parsed. Messages of each version and the legacy
+     * format are kept apart by {@code slot}, so frames of one can never disturb another. A genuine
+     * (signed) frame that would break its message — a second start, a repeated or early index — can
+     * only be a replay, since a real sender never reuses an id: it is ignored, and the message kept.
+     * {@code bytes} is the frame's UTF-8 encoding, or null until it is needed.
+     */
+    private Outcome acceptFrame(String frame, byte[] bytes, String slot, String id, boolean genuine, long now) {
         char kind = header.kind;
+        if (genuine && completedSigned.containsKey(slot)) {
+            return reject(RejectReason.REPLAYED, id, "a frame of a message already completed");
+        }
         if (FrameHeader.isSingle(kind) || FrameHeader.isFirst(kind)) {
-            Assembly previous = inFlight.get(id);
+            Assembly previous = inFlight.get(slot);
             if (previous != null) {
+                if (genuine) {
+                    return reject(RejectReason.REPLAYED, id, "a repeated start of a message in flight");
+                }
                 drop(previous, RejectReason.INTERRUPTED, "a new message with the same id started");
             }
-            tombstones.remove(id);
+            tombstones.remove(slot);
             if (FrameHeader.isSingle(kind)) {
                 Payload payload = new Payload(frame, header.bodyStart);
                 // A character takes 1 to 3 bytes per UTF-16 unit, so most frames need no count.
@@ -134,35 +177,42 @@ public final class Reassembler {
                 if (chars * 3 > options.maxMessageBytes() && payload.size() > options.maxMessageBytes()) {
                     return reject(RejectReason.TOO_LARGE, id, tooLarge(payload.size()));
                 }
-                return complete(id, payload);
+                if (genuine) {
+                    completedSigned.put(slot, Boolean.TRUE);
+                }
+                return complete(id, payload, header.version);
             }
             int declared = header.number;
             if (declared > options.maxMessageBytes()) {
-                tombstone(id);
+                tombstone(slot);
                 return reject(RejectReason.TOO_LARGE, id, tooLarge(declared));
             }
             makeRoom(declared);
-            Assembly assembly = new Assembly(id, now, declared);
-            inFlight.put(id, assembly);
+            Assembly assembly = new Assembly(slot, id, header.version, now, declared);
+            inFlight.put(slot, assembly);
             reserve(declared);
             assembly.reserved = declared;
             if (inFlight.size() == 1) {
                 nextExpiryCheck = now + expireAfterNanos;
             }
-            return append(assembly, frame.getBytes(StandardCharsets.UTF_8), header.bodyStart, false);
+            return append(assembly, bytes == null ? frame.getBytes(StandardCharsets.UTF_8) : bytes, header.bodyStart, false);
         }
-        Assembly assembly = inFlight.get(id);
+        Assembly assembly = inFlight.get(slot);
         if (assembly == null) {
-            return tombstones.containsKey(id)
+            return tombstones.containsKey(slot)
                     ? reject(RejectReason.DISCARDED, id, "frame " + header.number + " of a dropped message")
                     : reject(RejectReason.ORPHAN, id, "frame " + header.number + " of a message whose start was missed");
         }
         int index = header.number;
         if (index != assembly.nextIndex) {
+            if (genuine) {
+                return reject(RejectReason.REPLAYED, id, "frame " + index + " again or early, expected " + assembly.nextIndex);
+            }
             RejectReason reason = index < assembly.nextIndex ? RejectReason.DUPLICATE : RejectReason.OUT_OF_ORDER;
             return dropOwn(assembly, reason, "got frame " + index + ", expected " + assembly.nextIndex);
         }
-        return append(assembly, frame.getBytes(StandardCharsets.UTF_8), header.bodyStart, FrameHeader.isLast(kind));
+        return append(assembly, bytes == null ? frame.getBytes(StandardCharsets.UTF_8) : bytes, header.bodyStart,
+                FrameHeader.isLast(kind));
     }
 
     private Outcome append(Assembly assembly, byte[] frameBytes, int bodyStart, boolean last) {
@@ -179,7 +229,10 @@ public final class Reassembler {
                     "declared " + assembly.declared + " bytes, received " + assembly.received);
         }
         remove(assembly);
-        return complete(assembly.id, assembly.payload());
+        if (assembly.version == 2) {
+            completedSigned.put(assembly.slot, Boolean.TRUE);
+        }
+        return complete(assembly.id, assembly.payload(), assembly.version);
     }
 
     private boolean looksLikeLegacy(String frame) {
@@ -199,30 +252,31 @@ public final class Reassembler {
     /** Legacy frames: {@code <36-char id><character offset>:<chunk>} and {@code <36-char id>EOF}. */
     private Outcome acceptLegacy(String frame, long now) {
         String id = frame.substring(0, LEGACY_ID_LENGTH);
-        Assembly assembly = inFlight.get(id);
+        String slot = "L" + id;
+        Assembly assembly = inFlight.get(slot);
         if (frame.length() == LEGACY_ID_LENGTH + 3 && frame.endsWith("EOF")) {
             if (assembly == null) {
-                return tombstones.containsKey(id)
+                return tombstones.containsKey(slot)
                         ? reject(RejectReason.DISCARDED, id, "end of a dropped legacy message")
                         : reject(RejectReason.ORPHAN, id, "end of a legacy message whose start was missed");
             }
             remove(assembly);
-            return complete(id, assembly.payload());
+            return complete(id, assembly.payload(), Outcome.LEGACY);
         }
         int colon = frame.indexOf(':', LEGACY_ID_LENGTH);
         long counter = Long.parseLong(frame, LEGACY_ID_LENGTH, colon, 10);
         // A start while one is in flight is two changes of one row colliding (docs/protocol.md §3):
         // its counter mismatches below, so both are dropped rather than one completed with the other's end.
         if (counter == 0 && assembly == null) {
-            tombstones.remove(id);
+            tombstones.remove(slot);
             makeRoom(0);
-            assembly = new Assembly(id, now, options.maxMessageBytes());
-            inFlight.put(id, assembly);
+            assembly = new Assembly(slot, id, Outcome.LEGACY, now, options.maxMessageBytes());
+            inFlight.put(slot, assembly);
             if (inFlight.size() == 1) {
                 nextExpiryCheck = now + expireAfterNanos;
             }
         } else if (assembly == null) {
-            return tombstones.containsKey(id)
+            return tombstones.containsKey(slot)
                     ? reject(RejectReason.DISCARDED, id, "chunk of a dropped legacy message")
                     : reject(RejectReason.ORPHAN, id, "chunk at " + counter + " of a legacy message whose start was missed");
         } else if (counter != assembly.characters) {
@@ -286,7 +340,7 @@ public final class Reassembler {
 
     private Outcome dropOwn(Assembly assembly, RejectReason reason, String detail) {
         remove(assembly);
-        tombstone(assembly.id);
+        tombstone(assembly.slot);
         return reject(reason, assembly.id, detail);
     }
 
@@ -296,7 +350,7 @@ public final class Reassembler {
     }
 
     private void dropped(Assembly assembly, RejectReason reason, String detail) {
-        tombstone(assembly.id);
+        tombstone(assembly.slot);
         count(reason);
         try {
             onDrop.accept(new Outcome.Rejected(reason, assembly.id, detail));
@@ -306,7 +360,7 @@ public final class Reassembler {
     }
 
     private void remove(Assembly assembly) {
-        inFlight.remove(assembly.id);
+        inFlight.remove(assembly.slot);
         release(assembly);
     }
 
@@ -330,9 +384,9 @@ public final class Reassembler {
         tombstones.put(id, Boolean.TRUE);
     }
 
-    private Outcome complete(String id, Payload payload) {
+    private Outcome complete(String id, Payload payload, int version) {
         completed++;
-        return new Outcome.Complete(id, payload);
+        return new Outcome.Complete(id, payload, version);
     }
 
     private Outcome pending(String id) {
@@ -371,7 +425,10 @@ public final class Reassembler {
 
     /** One incomplete message: its frames' bytes, kept as they came. */
     private static final class Assembly {
+        /** The message's key in flight: its format and its id. */
+        final String slot;
         final String id;
+        final int version;
         final long startedNanos;
         final int declared;
         long reserved;
@@ -382,8 +439,10 @@ public final class Reassembler {
         int[] starts;
         int count;
 
-        Assembly(String id, long startedNanos, int declared) {
+        Assembly(String slot, String id, int version, long startedNanos, int declared) {
+            this.slot = slot;
             this.id = id;
+            this.version = version;
             this.startedNanos = startedNanos;
             this.declared = declared;
             this.parts = new byte[8][];

@@ -11,17 +11,21 @@ import java.util.Objects;
  * @param maxBufferedBytes how many bytes incomplete messages may hold in all (their declared sizes);
  *     at least {@code maxMessageBytes}
  * @param expireAfter how long an incomplete message is kept
- * @param legacyFrames whether the original design's frames are read too (docs/protocol.md §3)
+ * @param legacyFrames whether the original design's frames are read too (docs/protocol.md §3);
+ *     they are not signed
+ * @param unsignedFrames whether a reassembler that has a key also reads unsigned version-1 frames
+ *     (a reassembler without a key reads only those)
  */
 public record ReassemblerOptions(
         int maxMessageBytes,
         int maxMessagesInFlight,
         long maxBufferedBytes,
         Duration expireAfter,
-        boolean legacyFrames) {
+        boolean legacyFrames,
+        boolean unsignedFrames) {
 
     private static final ReassemblerOptions DEFAULTS =
-            new ReassemblerOptions(32 << 20, 1_000, 64L << 20, Duration.ofSeconds(60), false);
+            new ReassemblerOptions(32 << 20, 1_000, 64L << 20, Duration.ofSeconds(60), false, false);
 
     public ReassemblerOptions {
         Objects.requireNonNull(expireAfter, "expireAfter");
@@ -41,28 +45,32 @@ public record ReassemblerOptions(
         }
     }
 
-    /** 32 MiB per message, 1,000 messages and 64 MiB in flight, 60 s to complete, no legacy frames. */
+    /** 32 MiB per message, 1,000 messages and 64 MiB in flight, 60 s to complete, neither legacy nor unsigned frames. */
     public static ReassemblerOptions defaults() {
         return DEFAULTS;
     }
 
     public ReassemblerOptions withMaxMessageBytes(int value) {
-        return new ReassemblerOptions(value, maxMessagesInFlight, Math.max(value, maxBufferedBytes), expireAfter, legacyFrames);
+        return new ReassemblerOptions(value, maxMessagesInFlight, Math.max(value, maxBufferedBytes), expireAfter, legacyFrames, unsignedFrames);
     }
 
     public ReassemblerOptions withMaxMessagesInFlight(int value) {
-        return new ReassemblerOptions(maxMessageBytes, value, maxBufferedBytes, expireAfter, legacyFrames);
+        return new ReassemblerOptions(maxMessageBytes, value, maxBufferedBytes, expireAfter, legacyFrames, unsignedFrames);
     }
 
     public ReassemblerOptions withMaxBufferedBytes(long value) {
-        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, value, expireAfter, legacyFrames);
+        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, value, expireAfter, legacyFrames, unsignedFrames);
     }
 
     public ReassemblerOptions withExpireAfter(Duration value) {
-        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, value, legacyFrames);
+        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, value, legacyFrames, unsignedFrames);
     }
 
     public ReassemblerOptions withLegacyFrames(boolean value) {
-        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, value);
+        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, value, unsignedFrames);
+    }
+
+    public ReassemblerOptions withUnsignedFrames(boolean value) {
+        return new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, legacyFrames, value);
     }
 }

@@ -18,6 +18,15 @@ public record ReassemblyStats(
         rejected = Map.copyOf(rejected);
     }
 
+    /** No outcome yet: every count 0. */
+    public static ReassemblyStats none() {
+        Map<RejectReason, Long> zero = new java.util.EnumMap<>(RejectReason.class);
+        for (RejectReason reason : RejectReason.values()) {
+            zero.put(reason, 0L);
+        }
+        return new ReassemblyStats(0, 0, zero, 0, 0);
+    }
+
     public long rejected(RejectReason reason) {
         return rejected.getOrDefault(reason, 0L);
     }

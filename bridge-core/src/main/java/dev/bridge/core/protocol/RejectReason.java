@@ -4,10 +4,16 @@ package dev.bridge.core.protocol;
 public enum RejectReason {
     /** Not a Bridge frame: another sender on the channel, or legacy frames with legacy mode off. */
     FOREIGN,
-    /** Starts like a version-1 frame but its header does not follow the grammar. */
+    /** Starts like a version-1 or version-2 frame but its header does not follow the grammar. */
     MALFORMED,
     /** A frame of a protocol version this reassembler does not know. */
     UNSUPPORTED_VERSION,
+    /** A signed (version 2) frame whose tag does not verify, or that arrived with no key to verify it. */
+    FORGED,
+    /** An unsigned (version 1) frame where only signed frames are read. */
+    UNSIGNED,
+    /** A genuine signed frame that repeats one already received or comes out of place: ignored, its message kept. */
+    REPLAYED,
     /** A continuation frame whose message never started here: its first frame was missed. */
     ORPHAN,
     /** A continuation frame of a message that was already dropped for another reason. */

@@ -23,6 +23,10 @@ public final class GoldenVectors {
 
     /** Where the vectors live on the test class path (shipped in bridge-core's test-jar). */
     public static final String RESOURCE = "/dev/bridge/core/protocol/golden-frames-v1.json";
+    /** The signed (version 2) vectors, all under {@link #SIGNED_KEY_HEX}. */
+    public static final String SIGNED_RESOURCE = "/dev/bridge/core/protocol/golden-frames-v2.json";
+    /** The key of the signed vectors, 32 bytes in hexadecimal. */
+    public static final String SIGNED_KEY_HEX = "8e1f0a2c4d6b5e7f90a1b2c3d4e5f6071829304a5b6c7d8e9fa0b1c2d3e4f506";
 
     /** One vector. */
     public record Vector(String name, String id, int maxFrameBytes, String payload, List<String> frames) {
@@ -31,11 +35,24 @@ public final class GoldenVectors {
     private GoldenVectors() {
     }
 
-    /** The vectors as committed. */
+    /** The unsigned (version 1) vectors as committed. */
     public static List<Vector> load() {
-        try (InputStream in = GoldenVectors.class.getResourceAsStream(RESOURCE)) {
+        return load(RESOURCE);
+    }
+
+    /** The signed (version 2) vectors as committed; their key is {@link #signedKey()}. */
+    public static List<Vector> loadSigned() {
+        return load(SIGNED_RESOURCE);
+    }
+
+    public static FrameKey signedKey() {
+        return FrameKey.of(java.util.HexFormat.of().parseHex(SIGNED_KEY_HEX));
+    }
+
+    private static List<Vector> load(String resource) {
+        try (InputStream in = GoldenVectors.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the class path");
+                throw new IllegalStateException(resource + " is not on the class path");
             }
             JsonNode root = new ObjectMapper().readTree(in);
             List<Vector> vectors = new ArrayList<>();
@@ -51,15 +68,24 @@ public final class GoldenVectors {
         }
     }
 
-    /** Rewrites the resource under {@code args[0]} (the module's src/test/resources). */
+    /** Rewrites both resources under {@code args[0]} (the module's src/test/resources). */
     public static void main(String[] args) throws IOException {
+        write(Path.of(args[0]), RESOURCE, "Bridge frames, version 1 (docs/protocol.md)", null, cases());
+        write(Path.of(args[0]), SIGNED_RESOURCE, "Bridge signed frames, version 2 (docs/protocol.md), each tagged with"
+                + " HMAC-SHA256 under the key given here", signedKey(), signedCases());
+    }
+
+    private static void write(Path dir, String resource, String protocol, FrameKey key, List<Vector> cases) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
-        root.put("protocol", "Bridge frames, version 1 (docs/protocol.md)");
+        root.put("protocol", protocol);
+        if (key != null) {
+            root.put("key", SIGNED_KEY_HEX);
+        }
         root.put("use", "encode(id, payload, maxFrameBytes) must yield exactly these frames;"
                 + " reassembling them must yield payload");
         ArrayNode vectors = root.putArray("vectors");
-        for (Vector c : cases()) {
+        for (Vector c : cases) {
             ObjectNode v = vectors.addObject();
             v.put("name", c.name());
             v.put("id", c.id());
@@ -67,9 +93,10 @@ public final class GoldenVectors {
             v.put("payloadBytes", c.payload().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
             v.put("payload", c.payload());
             ArrayNode frames = v.putArray("frames");
-            new FrameEncoder(c.maxFrameBytes()).encode(c.id(), c.payload()).forEach(frames::add);
+            FrameEncoder encoder = key == null ? new FrameEncoder(c.maxFrameBytes()) : FrameEncoder.signed(key, c.maxFrameBytes());
+            encoder.encode(c.id(), c.payload()).forEach(frames::add);
         }
-        Path out = Path.of(args[0]).resolve(RESOURCE.substring(1));
+        Path out = dir.resolve(resource.substring(1));
         Files.createDirectories(out.getParent());
         Files.writeString(out, mapper.writeValueAsString(root) + "\n");
     }
@@ -95,6 +122,30 @@ public final class GoldenVectors {
                 "{\"x\":\"B1<7:10:B1>7:1:\\u0000\\n\\t\\\"\\\\ :::\",\"y\":\"EOF\"}"));
         cases.add(c("three full frames at the PostgreSQL limit", "3e8", 7999, ascii(20_000)));
         cases.add(c("multi-byte text at the PostgreSQL limit", "3e9", 7999, "Grüße, 世界! 😀 ".repeat(700)));
+        return cases;
+    }
+
+    /** Version 2: a message is the sending transaction's id, a colon, and the change (docs/protocol.md §2.5). */
+    static List<Vector> signedCases() {
+        List<Vector> cases = new ArrayList<>();
+        String change = "{\"op\":\"INSERT\",\"bucket\":\"public.orders\",\"id\":\"42\",\"version\":0,"
+                + "\"ts\":\"2026-12-01T10:15:30.123456Z\",\"seq\":1051,\"val\":{\"id\":42,\"status\":\"new\"},\"old\":null}";
+        cases.add(c("empty message", "1", 7999, ""));
+        cases.add(c("documentation example: a change in one frame", "41b", 7999, "7305:" + change));
+        cases.add(c("documentation example: the same change at the smallest limit", "41b", 128, "7305:" + change));
+        // "B2=ff:" + tag + ":" is 39 bytes, so 89 bytes is the largest single frame at 128.
+        cases.add(c("exactly fills one frame", "ff", 128, ascii(89)));
+        cases.add(c("one byte too many for one frame", "ff", 128, ascii(90)));
+        cases.add(c("longest id", "Z".repeat(16) + "0123456789abcdef", 128, ascii(300)));
+        for (int shift = 0; shift < 4; shift++) {
+            cases.add(c("2-byte characters, shift " + shift, "e" + shift, 128, ascii(shift) + "é".repeat(90)));
+            cases.add(c("3-byte characters, shift " + shift, "f" + shift, 128, ascii(shift) + "€中".repeat(45)));
+            cases.add(c("4-byte characters, shift " + shift, "g" + shift, 128, ascii(shift) + "😀".repeat(60)));
+        }
+        cases.add(c("index reaches two digits", "10", 128, "9:" + ascii(800)));
+        cases.add(c("header-like text in the body", "7", 128,
+                "12:{\"x\":\"B2<7:10:" + "0".repeat(32) + ":B1>7:1:\\n\\\" :::\",\"y\":\"EOF\"}"));
+        cases.add(c("multi-byte text at the PostgreSQL limit", "3e9", 7999, "88001:" + "Grüße, 世界! 😀 ".repeat(700)));
         return cases;
     }
 

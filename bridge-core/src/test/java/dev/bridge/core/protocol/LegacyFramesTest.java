@@ -54,7 +54,7 @@ class LegacyFramesTest {
     }
 
     private Reassembler legacyReassembler() {
-        return new Reassembler(ReassemblerOptions.defaults().withLegacyFrames(true), drops::add, clock);
+        return new Reassembler(ReassemblerOptions.defaults().withLegacyFrames(true), null, drops::add, clock);
     }
 
     private static void assertComplete(Outcome outcome, String id, String message) {
@@ -119,7 +119,7 @@ class LegacyFramesTest {
 
     @Test
     void legacyFramesAreForeignWhenLegacyModeIsOff() {
-        Reassembler r = new Reassembler(ReassemblerOptions.defaults(), drops::add, clock);
+        Reassembler r = new Reassembler(ReassemblerOptions.defaults(), null, drops::add, clock);
         List<String> frames = legacyFrames(ROW, text(2500, 7));
         for (String frame : frames) {
             assertRejected(r.accept(frame), RejectReason.FOREIGN, null);
@@ -303,7 +303,7 @@ class LegacyFramesTest {
     @Test
     void legacyMessageOverTheLimitIsTooLarge() {
         Reassembler r = new Reassembler(
-                ReassemblerOptions.defaults().withLegacyFrames(true).withMaxMessageBytes(1500), drops::add, clock);
+                ReassemblerOptions.defaults().withLegacyFrames(true).withMaxMessageBytes(1500), null, drops::add, clock);
         List<String> frames = legacyFrames(ROW, "x".repeat(1501));
         assertThat(r.accept(frames.get(0))).isEqualTo(new Outcome.Pending(ROW));
         assertRejected(r.accept(frames.get(1)), RejectReason.TOO_LARGE, ROW);
@@ -315,7 +315,7 @@ class LegacyFramesTest {
 
     @Test
     void legacyMessagesCountTheirBytesAsTheyArriveAndAreEvictedByThem() {
-        Reassembler r = new Reassembler(new ReassemblerOptions(3000, 10, 3999, Duration.ofSeconds(60), true), drops::add, clock);
+        Reassembler r = new Reassembler(new ReassemblerOptions(3000, 10, 3999, Duration.ofSeconds(60), true, false), null, drops::add, clock);
         List<String> a = legacyFrames(ROW, "é".repeat(1500));
         List<String> b = legacyFrames(OTHER_ROW, "x".repeat(2500));
         r.accept(a.get(0));

@@ -196,7 +196,7 @@ class PayloadTest {
     void toStringShowsTheSizeButNeverTheContent() {
         Payload payload = Payload.of("S3CR3T-token");
         assertThat(payload.toString()).isEqualTo("Payload[12 bytes]");
-        assertThat(new Outcome.Complete("a", payload).toString()).doesNotContain("S3CR3T");
+        assertThat(new Outcome.Complete("a", payload, 1).toString()).doesNotContain("S3CR3T");
     }
 
     @Test
