@@ -64,11 +64,37 @@ public final class Cli {
         line.setExecutionExceptionHandler(Cli::failure);
         line.setExitCodeExceptionMapper(e -> USAGE);
         try {
-            return line.execute(args);
+            return line.execute(globalOptionsLast(args));
         } finally {
             context.out().flush();
             context.err().flush();
         }
+    }
+
+    /**
+     * The options every command takes may come before the command too ({@code bridge --config F schema
+     * install}); they are moved behind it, where the command that runs reads them.
+     */
+    static String[] globalOptionsLast(String[] args) {
+        List<String> rest = new ArrayList<>();
+        List<String> global = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                rest.addAll(List.of(args).subList(i, args.length));
+                break;
+            }
+            if (arg.equals("--debug") || arg.equals("--embedded") || arg.startsWith("--config=")) {
+                global.add(arg);
+            } else if (arg.equals("--config") && i + 1 < args.length) {
+                global.add(arg);
+                global.add(args[++i]);
+            } else {
+                rest.add(arg);
+            }
+        }
+        rest.addAll(global);
+        return rest.toArray(String[]::new);
     }
 
     private static int failure(Exception e, CommandLine line, ParseResult parsed) {
@@ -125,6 +151,10 @@ public final class Cli {
         @Option(names = "--debug", description = "Log at DEBUG and show stack traces of errors.")
         boolean debug;
 
+        @Option(names = "--embedded", description = "With no server configured (bridge.postgres.host, DB_HOST), act on the embedded"
+                + " PostgreSQL that `run` keeps in bridge.postgres.embedded.data-dir. Only run and demo start it unasked.")
+        boolean embedded;
+
         /** Loads and validates the configuration, setting up logging first. */
         BridgeSettings settings(Env env) {
             ClassLoader loader = Cli.class.getClassLoader();
@@ -158,6 +188,7 @@ public final class Cli {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Runs the bridge until SIGTERM or Ctrl-C, then drains and saves the checkpoint.",
+                "--config FILE, --debug and --embedded may also come before the command.",
                 "With no bridge.postgres.host (DB_HOST) it starts an embedded PostgreSQL whose data is kept in"
                     + " bridge.postgres.embedded.data-dir."})
     static final class Run implements Callable<Integer> {
@@ -230,7 +261,7 @@ public final class Cli {
                     "Run it as the role that is to own Bridge's objects (docs/security.md)."})
         int install(@Mixin Common common,
                 @Option(names = "--print-sql", description = "Print the SQL it would run, for a DBA, and change nothing.") boolean printSql) {
-            return withPostgres(env, common, (pg, s) -> {
+            return withPostgres(env, common, false, (pg, s) -> {
                 if (printSql) {
                     env.out().print(pg.schema().installSql());
                     return OK;
@@ -265,7 +296,7 @@ public final class Cli {
         @Command(name = "status", mixinStandardHelpOptions = true,
                 description = "Shows the installed version, the captured tables and any problem; exit code 1 if not up to date or a problem.")
         int status(@Mixin Common common) {
-            return withPostgres(env, common, (pg, s) -> {
+            return withPostgres(env, common, false, (pg, s) -> {
                 SchemaStatus status = pg.schema().status();
                 env.out().println("schema:          " + status.schema());
                 env.out().println("installed:       " + (status.isInstalled() ? "version " + status.installedVersion() : "no"));
@@ -413,13 +444,37 @@ public final class Cli {
         }
     }
 
-    /** Runs {@code action} against the configured (or embedded) database, stopping it after. */
+    /** Runs {@code action} against the configured database, once its schema is installed; says which database first. */
     static int withPostgres(Env env, Common common, PostgresAction action) {
+        return withPostgres(env, common, true, action);
+    }
+
+    /**
+     * Runs {@code action} against the configured database (the embedded one only with
+     * {@code --embedded}), stopping it after, and says which database it acts on first.
+     */
+    static int withPostgres(Env env, Common common, boolean needsSchema, PostgresAction action) {
         BridgeSettings settings = common.settings(env);
+        if (settings.postgres().embedded() && !common.embedded) {
+            throw new UsageException("no database is configured (bridge.postgres.host and DB_HOST are empty); pass --config FILE or set"
+                    + " DB_HOST and the other DB_* variables, or add --embedded to act on the embedded PostgreSQL that `bridge run`"
+                    + " keeps in " + settings.postgres().embeddedDataDir());
+        }
         Injector injector = Guice.createInjector(Stage.PRODUCTION, new PostgresModule(settings.postgres()));
         try (Database database = injector.getInstance(Database.class)) {
             database.start();
-            return action.run(injector.getInstance(BridgePostgres.class), settings);
+            env.err().println("bridge: " + database.describe() + ", schema " + settings.postgres().options().schema()
+                    + (settings.postgres().embedded() ? "" : ", as user " + settings.postgres().user()));
+            BridgePostgres postgres = injector.getInstance(BridgePostgres.class);
+            if (needsSchema) {
+                SchemaStatus status = postgres.schema().status();
+                if (!status.isInstalled()) {
+                    env.err().println("bridge: the Bridge schema " + status.schema() + " is not installed in this database;"
+                            + " run `bridge schema install` first (as the role that is to own it, docs/security.md)");
+                    return FAILED;
+                }
+            }
+            return action.run(postgres, settings);
         }
     }
 

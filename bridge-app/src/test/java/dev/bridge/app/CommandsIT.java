@@ -127,6 +127,46 @@ class CommandsIT {
     }
 
     @Test
+    void globalOptionsWorkBeforeOrAfterTheCommandAndEveryCommandNamesItsDatabase() throws IOException {
+        Path file = dir.resolve("prod.conf");
+        java.nio.file.Files.writeString(file, "bridge.postgres { host = \"127.0.0.1\", port = " + pg.getPort() + ", user = postgres }\n");
+        for (String[] args : List.of(new String[] {"--config", file.toString(), "schema", "status"},
+                new String[] {"schema", "status", "--config", file.toString()},
+                new String[] {"--config=" + file, "--debug", "schema", "status"})) {
+            Result result = CliTest.run(Map.of(), args);
+            assertThat(result.code()).as(String.join(" ", args) + ": " + result.err()).isIn(Cli.OK, Cli.FAILED);
+            assertThat(result.err()).contains("bridge: postgres at 127.0.0.1:" + pg.getPort() + "/postgres, schema bridge, as user postgres");
+            assertThat(result.out()).contains("schema:          bridge");
+        }
+    }
+
+    @Test
+    void aMisspelledVariableIsReportedLikeAMisspelledKey() {
+        Map<String, String> misspelled = new java.util.HashMap<>(env);
+        misspelled.put("BRIDGE_POSTGRES_HOTS", "db.internal");
+        Result result = CliTest.run(misspelled, "schema", "status");
+        assertThat(result.code()).isEqualTo(Cli.INVALID_CONFIG);
+        assertThat(result.err()).contains("bridge.postgres.hots (environment variable BRIDGE_POSTGRES_HOTS): is not a known setting"
+                + " (did you mean host?)");
+        misspelled.remove("BRIDGE_POSTGRES_HOTS");
+        misspelled.put("BRIDGE_SINKS", "[]");
+        assertThat(CliTest.run(misspelled, "schema", "status").err()).contains("BRIDGE_SINKS", "a list or a block");
+    }
+
+    @Test
+    void commandsThatNeedTheSchemaSaySoWhenItIsMissing() {
+        Map<String, String> elsewhere = new java.util.HashMap<>(env);
+        elsewhere.put("BRIDGE_POSTGRES_SCHEMA", "not_installed_here");
+        for (String[] args : List.of(new String[] {"capture", "list"}, new String[] {"dead-letters", "list"},
+                new String[] {"checkpoint", "show"})) {
+            Result result = CliTest.run(elsewhere, args);
+            assertThat(result.code()).as(String.join(" ", args)).isEqualTo(Cli.FAILED);
+            assertThat(result.err()).contains("the Bridge schema not_installed_here is not installed in this database",
+                    "run `bridge schema install` first").doesNotContain("SQLSTATE");
+        }
+    }
+
+    @Test
     void framesThatOnlyAtMostOnceReadsAreAConfigurationErrorInAtLeastOnceMode() {
         Map<String, String> legacy = new java.util.HashMap<>(env);
         legacy.put("BRIDGE_POSTGRES_REASSEMBLY_LEGACY__FRAMES", "true");
@@ -184,12 +224,17 @@ class CommandsIT {
     }
 
     @Test
-    void theEmbeddedDatabaseKeepsItsDataAcrossRuns() {
+    void theEmbeddedDatabaseIsUsedOnlyWhenAskedForAndKeepsItsDataAcrossRuns() {
         Map<String, String> embedded = Map.of("BRIDGE_POSTGRES_EMBEDDED_DATA__DIR", dir.resolve("pgdata").toString());
-        Result first = CliTest.run(embedded, "schema", "status");
+        Result unasked = CliTest.run(embedded, "schema", "install");
+        assertThat(unasked.code()).isEqualTo(Cli.USAGE);
+        assertThat(unasked.err()).contains("no database is configured", "--config FILE", "--embedded");
+        assertThat(dir.resolve("pgdata")).doesNotExist();
+        Result first = CliTest.run(embedded, "--embedded", "schema", "status");
         assertThat(first.out()).contains("installed:       no");
-        assertThat(CliTest.run(embedded, "schema", "install").code()).isZero();
-        Result again = CliTest.run(embedded, "schema", "status");
+        assertThat(first.err()).contains("bridge: embedded postgres in " + dir.resolve("pgdata").toAbsolutePath());
+        assertThat(CliTest.run(embedded, "schema", "install", "--embedded").code()).isZero();
+        Result again = CliTest.run(embedded, "schema", "status", "--embedded");
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("installed:       version " + BridgeSchema.latestVersion());
     }

@@ -299,6 +299,12 @@ public record BridgeSettings(
     }
 
     private static String suggestion(String key, Set<String> siblings) {
+        String best = closest(key, siblings);
+        return best == null ? "" : " (did you mean " + best + "?)";
+    }
+
+    /** The sibling {@code key} is most likely a misspelling of (fewer than three edits away), or null. */
+    static String closest(String key, Set<String> siblings) {
         String best = null;
         int bestDistance = 3;
         for (String candidate : siblings) {
@@ -308,7 +314,7 @@ public record BridgeSettings(
                 bestDistance = d;
             }
         }
-        return best == null ? "" : " (did you mean " + best + "?)";
+        return best;
     }
 
     private static int distance(String a, String b) {

@@ -62,6 +62,10 @@ public final class ConfigLoader {
                 throw new InvalidConfigException(List.of(problem(e, "the file is not valid HOCON")));
             }
         }
+        List<Problem> unsettable = unsettable(env, reference);
+        if (!unsettable.isEmpty()) {
+            throw new InvalidConfigException(unsettable);
+        }
         Config merged = overrides(env, reference)
                 .withFallback(ConfigFactory.parseProperties(only("bridge.", system), ConfigParseOptions.defaults()
                         .setOriginDescription("system properties")))
@@ -74,7 +78,13 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code DB_*} variables, then {@code BRIDGE_*} ones over them, for single-valued keys the reference knows. */
+    /**
+     * {@code DB_*} variables, then {@code BRIDGE_*} ones over them. A {@code BRIDGE_*} variable that
+     * names no setting but looks meant to — one inside a known block ({@code BRIDGE_POSTGRES_HOTS}),
+     * or a near miss of a top-level one — is kept too, so that it is reported as an unknown key with
+     * the variable as its origin, as a misspelled key in the file would be. Others
+     * ({@code BRIDGE_HOME}) are left to whoever set them.
+     */
     static Config overrides(Map<String, String> env, Config reference) {
         Config result = ConfigFactory.empty();
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
@@ -84,12 +94,59 @@ public final class ConfigLoader {
             }
         }
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-            String path = bridgePath(e.getKey());
-            if (path != null && isScalar(reference, path)) {
+            String path = settingOf(e.getKey());
+            if (path != null && (isScalar(reference, path) || (!isBlock(reference, path) && meantAsSetting(reference, path)))) {
                 result = variable(e.getKey(), path, e.getValue()).withFallback(result);
             }
         }
         return result;
+    }
+
+    /** The {@code BRIDGE_*} variables that name a list or a block, which a single value cannot set, or no valid path. */
+    private static List<Problem> unsettable(Map<String, String> env, Config reference) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        for (String name : new TreeMap<>(env).keySet()) {
+            String path = settingOf(name);
+            if (path == null) {
+                continue;
+            }
+            try {
+                ConfigFactory.parseMap(Map.of(path, ""));
+            } catch (ConfigException e) {
+                problems.add(new Problem(path, "environment variable " + name, "is not the name of a setting"));
+                continue;
+            }
+            if (isBlock(reference, path)) {
+                problems.add(new Problem(path, "environment variable " + name, "is a list or a block, which an environment variable"
+                        + " cannot set; set it in the configuration file (--config FILE)"));
+            }
+        }
+        return problems;
+    }
+
+    /** Whether an unknown path lies in a known block below {@code bridge}, or starts with a near miss of a top-level key. */
+    private static boolean meantAsSetting(Config reference, String path) {
+        String known = "bridge";
+        String[] segments = path.split("\\.");
+        int i = 1;
+        while (i < segments.length - 1 && isBlock(reference, known + "." + segments[i])) {
+            known = known + "." + segments[i];
+            i++;
+        }
+        return !known.equals("bridge") || BridgeSettings.closest(segments[1], reference.getObject("bridge").keySet()) != null;
+    }
+
+    /** The setting a variable names, or null: not a BRIDGE_ name, or BRIDGE_CONFIG (the file). */
+    private static String settingOf(String variable) {
+        return variable.equals("BRIDGE_CONFIG") ? null : bridgePath(variable);
+    }
+
+    private static boolean isBlock(Config reference, String path) {
+        try {
+            return reference.hasPath(path) && !isScalar(reference, path);
+        } catch (ConfigException e) {
+            return false;
+        }
     }
 
     /** {@code BRIDGE_OPS_PORT} → {@code bridge.ops.port}, {@code __} → {@code -}; null if not a BRIDGE_ name. */

@@ -69,7 +69,7 @@ class BridgeSettingsTest {
                 bridge.ops.port = 7000
                 """), Map.of("DB_HOST", "db", "DB_USER", "app", "DB_PASSWORD", "s3cret", "DB_DATABASE", "shop",
                 "BRIDGE_OPS_PORT", "9000", "BRIDGE_ENGINE_SHUTDOWN__DEADLINE", "5s", "BRIDGE_POSTGRES_MODE", "at-most-once",
-                "BRIDGE_HOME", "/opt/bridge", "BRIDGE_SINKS", "ignored"));
+                "BRIDGE_HOME", "/opt/bridge"));
         assertThat(settings.postgres().host()).isEqualTo("db");
         assertThat(settings.postgres().port()).isEqualTo(6000);
         assertThat(settings.postgres().user()).isEqualTo("app");
