@@ -102,6 +102,50 @@ class CaptureIT {
     }
 
     @Test
+    void seqOrdersTheChangesOfEachRowOfACapturedTableAsTheyWereCommitted() throws Exception {
+        String table = "counters_" + options.schema();
+        TestPostgres.execute(db, "CREATE TABLE " + table + " (id integer PRIMARY KEY, n integer NOT NULL)");
+        TestPostgres.execute(db, "INSERT INTO " + table + " SELECT g, 0 FROM generate_series(1, 5) g");
+        bridge.capture().add(table);
+        int writers = 4;
+        int updates = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int seed = w;
+                done.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+                        for (int i = 0; i < updates; i++) {
+                            // n counts the row's updates in the order the row lock let them commit.
+                            st.execute("UPDATE " + table + " SET n = n + 1 WHERE id = " + (1 + random.nextInt(5)));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        List<Change> received = handler.awaitChanges(writers * updates, WAIT);
+        Map<String, List<Change>> byRow = new HashMap<>();
+        received.stream().filter(c -> c.bucket().equals(table)).forEach(c -> byRow.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(c));
+        assertThat(byRow.values().stream().mapToInt(List::size).sum()).isEqualTo(writers * updates);
+        for (List<Change> changes : byRow.values()) {
+            changes.sort(java.util.Comparator.comparingLong(Change::seq));
+            for (int i = 0; i < changes.size(); i++) {
+                assertThat(changes.get(i).val().text()).as("row %s, change %d by seq", changes.get(i).id(), i)
+                        .contains("\"n\": " + (i + 1) + ",");
+                assertThat(changes.get(i).version()).as("a captured table has no version").isZero();
+            }
+        }
+    }
+
+    @Test
     void eightConcurrentWritersEveryChangeOnceInOrderPerKey() throws Exception {
         int writers = 8;
         int keysPerWriter = 50;

@@ -40,24 +40,37 @@ import org.slf4j.LoggerFactory;
  * Pipelines a batch on one connection with automatic flushing off: the first change of every key
  * goes out in one flush; a key's next change is sent only once Redis has answered its previous one
  * (the engine normally sends one change per key per batch). So a change is never written after an
- * earlier change of its key that is to be retried, which keeps pub/sub in order and makes the
- * stream's repeat check (last seq per object) exact.
+ * earlier change of its key that is to be retried, which keeps pub/sub in order. The stream's
+ * repeat check skips a change only if it was added before, so nothing is acknowledged as delivered
+ * that Redis does not hold.
  */
 final class RedisSink implements ChangeSink {
 
     private static final Logger log = LoggerFactory.getLogger(RedisSink.class);
 
+    /** How many of an object's added seqs the stream's repeat check remembers: its newest. */
+    static final int SEEN_PER_OBJECT = 8;
+
     /**
      * KEYS: stream, seen-hash. ARGV: object, seq, change JSON, max length ('0': none). Adds the
-     * change unless the object's last added seq is at least this one: a repeat. Seqs are compared
-     * as decimal text, as Lua's numbers lose precision past 2^53. Seq 0 (unlogged) is never a repeat.
+     * change unless its seq is among the object's newest added ones (the seen hash holds them,
+     * newest first): only a change that was added before is a repeat. An older change that never
+     * was — a dead letter replayed after later changes went out — is added. A repeat older than
+     * what the hash remembers is added again, which at-least-once allows. Seqs are compared as
+     * decimal text, as Lua's numbers lose precision past 2^53. Seq 0 (unlogged) is never a repeat.
      */
     private static final String STREAM_SCRIPT = """
             local seq = ARGV[2]
+            local kept = {}
             if seq ~= '0' then
-              local last = redis.call('HGET', KEYS[2], ARGV[1])
-              if last and (#last > #seq or (#last == #seq and last >= seq)) then
-                return 0
+              local seen = redis.call('HGET', KEYS[2], ARGV[1])
+              if seen then
+                for s in string.gmatch(seen, '%d+') do
+                  if s == seq then
+                    return 0
+                  end
+                  kept[#kept + 1] = s
+                end
               end
             end
             if ARGV[4] == '0' then
@@ -66,10 +79,18 @@ final class RedisSink implements ChangeSink {
               redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'seq', seq, 'change', ARGV[3])
             end
             if seq ~= '0' then
-              redis.call('HSET', KEYS[2], ARGV[1], seq)
+              local i = 1
+              while i <= #kept and (#kept[i] > #seq or (#kept[i] == #seq and kept[i] > seq)) do
+                i = i + 1
+              end
+              table.insert(kept, i, seq)
+              while #kept > SEEN_PER_OBJECT do
+                table.remove(kept)
+              end
+              redis.call('HSET', KEYS[2], ARGV[1], table.concat(kept, ','))
             end
             return 1
-            """;
+            """.replace("SEEN_PER_OBJECT", Integer.toString(SEEN_PER_OBJECT));
 
     private static final String STREAM_SCRIPT_SHA = sha1Hex(STREAM_SCRIPT);
 
@@ -257,7 +278,7 @@ final class RedisSink implements ChangeSink {
     }
 
     /**
-     * The hash of each object's last added seq, in the stream's cluster slot: the stream key's own
+     * The hash of each object's newest added seqs, in the stream's cluster slot: the stream key's own
      * hash tag if it has one, else the whole key as the tag.
      */
     static byte[] seenKey(byte[] streamKey) {

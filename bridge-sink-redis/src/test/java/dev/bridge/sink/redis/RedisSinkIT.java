@@ -90,6 +90,43 @@ class RedisSinkIT {
     }
 
     @Test
+    void onlyAChangeThatWasAddedIsARepeatSoAReplayedOlderDeadLetterIsAdded() {
+        ChangeSink sink = sink(RedisSinkOptions.Mode.STREAM, "replay:{bucket}");
+        sink.start();
+        try {
+            // 5 and 9 went out; 7 was dead-lettered in between and is replayed after 9.
+            Change five = atSeq("k", 5, "a");
+            Change seven = atSeq("k", 7, "b");
+            Change nine = atSeq("k", 9, "c");
+            assertThat(deliver(sink, List.of(five))).containsExactly(Ack.delivered());
+            assertThat(deliver(sink, List.of(nine))).containsExactly(Ack.delivered());
+            assertThat(deliver(sink, List.of(seven))).as("never added, so not a repeat").containsExactly(Ack.delivered());
+            assertThat(deliver(sink, List.of(five))).as("added before: a repeat").containsExactly(Ack.delivered());
+            assertThat(deliver(sink, List.of(seven))).containsExactly(Ack.delivered());
+            assertThat(deliver(sink, List.of(atSeq("k", 3, "older than all")))).containsExactly(Ack.delivered());
+            assertThat(seqsIn("replay:orders")).containsExactly("5", "9", "7", "3");
+
+            // The repeat check remembers the newest of an object's seqs; one older than those is added again.
+            for (int s = 10; s < 10 + RedisSink.SEEN_PER_OBJECT; s++) {
+                deliver(sink, List.of(atSeq("k", s, "n")));
+            }
+            deliver(sink, List.of(atSeq("k", 10 + RedisSink.SEEN_PER_OBJECT - 1, "n")));
+            deliver(sink, List.of(nine));
+            List<String> seqs = seqsIn("replay:orders");
+            assertThat(seqs.subList(4, seqs.size())).as("the newest is a repeat; 9 is too old to tell, and is added again")
+                    .containsExactly("10", "11", "12", "13", "14", "15", "16", "17", "9");
+        } finally {
+            sink.stop();
+        }
+    }
+
+    @SuppressWarnings("unchecked") // XREAD's varargs of generic offsets
+    private static List<String> seqsIn(String stream) {
+        return redis.admin().xread(XReadArgs.Builder.count(1000), XReadArgs.StreamOffset.from(TestRedis.bytes(stream), "0-0")).stream()
+                .map(e -> new String(RedisStreamSinkContractIT.field(e, "seq"), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
     void pubSubResumesByItselfAfterAnOutage() throws Exception {
         RedisClient client = RedisClient.create(redis.uri());
         List<String> messages = new CopyOnWriteArrayList<>();
@@ -196,6 +233,11 @@ class RedisSinkIT {
                 Thread.sleep(100);
             }
         }
+    }
+
+    private static Change atSeq(String id, long seq, String note) {
+        return new Change(Op.UPDATE, "orders", id, 0, Instant.parse("2026-11-24T10:15:30.123456Z"),
+                Json.of(Map.of("id", id, "note", note)), null, seq);
     }
 
     private static Change change(String id, long version, String note) {
