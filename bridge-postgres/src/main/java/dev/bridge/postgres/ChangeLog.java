@@ -59,7 +59,7 @@ final class ChangeLog {
         unregister = "DELETE FROM " + listeners + " WHERE pid = pg_backend_pid()";
         prune = "DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT c.seq FROM " + s + ".bridge_changes c"
                 + " WHERE c.created_at < now() - ?::interval AND NOT EXISTS (SELECT 1 FROM " + s + ".bridge_consumers k"
-                + " WHERE NOT pg_visible_in_snapshot(c.txid, k.checkpoint::pg_snapshot)) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
+                + " WHERE NOT pg_visible_in_snapshot(c.txid, " + passedSnapshot("k.checkpoint") + ")) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
     }
 
     static boolean isSnapshot(String position) {
@@ -72,6 +72,52 @@ final class ChangeLog {
                     + " got '" + position + "'; reset the consumer's checkpoint");
         }
         return position;
+    }
+
+    /**
+     * A consumer's position in the log: everything visible in {@code from}; and, part way through a
+     * read towards {@code to} (a read of many pages, as when catching up), of the changes visible in
+     * {@code to} and not in {@code from}, those up to seq {@code afterSeq}, since a read hands them
+     * over in seq order. Written {@code from} alone, or {@code from/to/afterSeq}.
+     */
+    record Position(String from, String to, long afterSeq) {
+
+        Position {
+            requireSnapshot(from);
+            if (to != null) {
+                requireSnapshot(to);
+            }
+        }
+
+        static Position parse(String text) {
+            String[] parts = text.split("/", -1);
+            try {
+                if (parts.length == 3) {
+                    return new Position(parts[0], parts[1], Long.parseLong(parts[2]));
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            if (parts.length != 1) {
+                throw new IllegalArgumentException("a change-log checkpoint is a PostgreSQL snapshot such as 7305:7309:7306,7307,"
+                        + " or one and a position within a read, got '" + text + "'; reset the consumer's checkpoint");
+            }
+            return new Position(text, null, 0);
+        }
+
+        boolean withinRead() {
+            return to != null;
+        }
+
+        @Override
+        public String toString() {
+            return to == null ? from : from + "/" + to + "/" + afterSeq;
+        }
+    }
+
+    /** SQL for the snapshot whose changes a stored position has certainly passed: its {@code from}. */
+    static String passedSnapshot(String column) {
+        return "split_part(" + column + ", '/', 1)::pg_snapshot";
     }
 
     record Row(long seq, String change) {

@@ -16,7 +16,11 @@ import javax.sql.DataSource;
  */
 public final class Consumers {
 
-    /** A consumer and how far it is: {@code checkpoint} is a snapshot, {@code pending} the logged changes it has not passed. */
+    /**
+     * A consumer and how far it is: {@code checkpoint} is a snapshot (with a position within a read,
+     * while catching up), {@code pending} the logged changes it has not passed (counted from the
+     * snapshot alone, so at most a page too many while catching up).
+     */
     public record Consumer(String name, String checkpoint, Instant updatedAt, long pending) {
     }
 
@@ -30,7 +34,8 @@ public final class Consumers {
 
     public List<Consumer> list() {
         String sql = "SELECT k.name, k.checkpoint, k.updated_at,"
-                + " (SELECT count(*) FROM " + schema + ".bridge_changes c WHERE NOT pg_visible_in_snapshot(c.txid, k.checkpoint::pg_snapshot))"
+                + " (SELECT count(*) FROM " + schema + ".bridge_changes c WHERE NOT pg_visible_in_snapshot(c.txid, "
+                + ChangeLog.passedSnapshot("k.checkpoint") + "))"
                 + " FROM " + schema + ".bridge_consumers k ORDER BY k.name";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             List<Consumer> consumers = new ArrayList<>();

@@ -51,7 +51,7 @@ final class PostgresCheckpointStore implements CheckpointStore {
 
     @Override
     public void save(String consumer, Checkpoint checkpoint) {
-        ChangeLog.requireSnapshot(checkpoint.position());
+        ChangeLog.Position.parse(checkpoint.position());
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsert)) {
             ps.setString(1, consumer);
             ps.setString(2, checkpoint.position());

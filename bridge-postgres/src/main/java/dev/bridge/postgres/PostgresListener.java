@@ -69,6 +69,8 @@ public final class PostgresListener implements Subscription {
     private final boolean fromLog;
     /** The snapshot up to which the log has been handed over. */
     private String position;
+    /** A read that a checkpoint left part way (resumed from a position within a read), or null. */
+    private ChangeLog.Position unfinished;
     /** Seqs (from {@link #batchBase}) of the unfinished batch already handed over, so a re-read after a lost connection skips them. */
     private final java.util.BitSet handedOver = new java.util.BitSet();
     private long batchBase = -1;
@@ -91,7 +93,9 @@ public final class PostgresListener implements Subscription {
         this.handler = handler;
         this.changeLog = new ChangeLog(options);
         this.fromLog = options.mode() == DeliveryMode.AT_LEAST_ONCE;
-        this.position = ChangeLog.requireSnapshot(from);
+        ChangeLog.Position start = ChangeLog.Position.parse(from);
+        this.position = start.from();
+        this.unfinished = start.withinRead() ? start : null;
         this.thread = new Thread(this::run, "bridge-listener-" + options.channel());
         this.thread.setDaemon(true);
     }
@@ -269,61 +273,79 @@ public final class PostgresListener implements Subscription {
 
     /**
      * Hands over every change committed since {@link #position}, page by page, then the new position.
+     * A read of several pages (a backlog) passes a checkpoint after each page too, so that a consumer
+     * that stops part way resumes after the last page it settled, not at the read's start.
      *
      * @return how many changes the log held for this read
      */
     private int readLog(Connection c) throws SQLException, InterruptedException {
-        ChangeLog.Page page = changeLog.first(c, position, options.pageSize());
-        String next = page.snapshot();
-        long afterSeq = 0;
+        String next;
+        long afterSeq;
+        ChangeLog.Page page;
+        if (unfinished != null) {
+            next = unfinished.to();
+            afterSeq = unfinished.afterSeq();
+            page = changeLog.next(c, position, next, afterSeq, options.pageSize());
+        } else {
+            page = changeLog.first(c, position, options.pageSize());
+            next = page.snapshot();
+            afterSeq = 0;
+        }
         int read = 0;
         while (true) {
             read += page.rows().size();
             for (ChangeLog.Row row : page.rows()) {
                 afterSeq = row.seq();
-                if (alreadyHandedOver(row.seq())) {
-                    continue;
-                }
-                Change change;
-                try {
-                    change = ChangeJson.read(row.change());
-                } catch (MalformedChangeException e) {
-                    malformed++;
-                    markHandedOver(row.seq());
-                    long held = throttle.admit("log:malformed");
-                    if (held >= 0) {
-                        log.error("change {} in the log of schema {} is not a valid change and is skipped: {}{}",
-                                row.seq(), options.schema(), e.getMessage(), LogThrottle.held(held, "10 s"));
-                    }
-                    continue;
-                }
-                if (change.seq() != row.seq()) {
-                    rejectedLogRows++;
-                    markHandedOver(row.seq());
-                    long held = throttle.admit("log:seq");
-                    if (held >= 0) {
-                        log.error("log row {} of schema {} holds a change that says it is seq {}: no capture trigger wrote it,"
-                                + " so it is skipped; check which roles may write {}.bridge_changes (docs/security.md){}",
-                                row.seq(), options.schema(), change.seq(), options.schema(), LogThrottle.held(held, "10 s"));
-                    }
-                    continue;
-                }
-                changes++;
-                handler.onChange(change);
-                markHandedOver(row.seq());
+                handOver(row);
             }
             if (!page.more() || closed) {
                 break;
             }
+            handler.onCheckpoint(new Checkpoint(new ChangeLog.Position(position, next, afterSeq).toString()));
             page = changeLog.next(c, position, next, afterSeq, options.pageSize());
         }
         if (!closed) {
             position = next;
+            unfinished = null;
             batchBase = -1;
             handedOver.clear();
             handler.onCheckpoint(new Checkpoint(next));
         }
         return read;
+    }
+
+    /** Hands one logged change over, unless this read already did, or the row is not a change a capture trigger wrote. */
+    private void handOver(ChangeLog.Row row) throws InterruptedException {
+        if (alreadyHandedOver(row.seq())) {
+            return;
+        }
+        Change change;
+        try {
+            change = ChangeJson.read(row.change());
+        } catch (MalformedChangeException e) {
+            malformed++;
+            markHandedOver(row.seq());
+            long held = throttle.admit("log:malformed");
+            if (held >= 0) {
+                log.error("change {} in the log of schema {} is not a valid change and is skipped: {}{}",
+                        row.seq(), options.schema(), e.getMessage(), LogThrottle.held(held, "10 s"));
+            }
+            return;
+        }
+        if (change.seq() != row.seq()) {
+            rejectedLogRows++;
+            markHandedOver(row.seq());
+            long held = throttle.admit("log:seq");
+            if (held >= 0) {
+                log.error("log row {} of schema {} holds a change that says it is seq {}: no capture trigger wrote it,"
+                        + " so it is skipped; check which roles may write {}.bridge_changes (docs/security.md){}",
+                        row.seq(), options.schema(), change.seq(), options.schema(), LogThrottle.held(held, "10 s"));
+            }
+            return;
+        }
+        changes++;
+        handler.onChange(change);
+        markHandedOver(row.seq());
     }
 
     private boolean alreadyHandedOver(long seq) {
