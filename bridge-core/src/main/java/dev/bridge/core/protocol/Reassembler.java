@@ -249,7 +249,12 @@ public final class Reassembler {
         return p > LEGACY_ID_LENGTH && p < frame.length() && frame.charAt(p) == ':';
     }
 
-    /** Legacy frames: {@code <36-char id><character offset>:<chunk>} and {@code <36-char id>EOF}. */
+    /**
+     * Legacy frames: {@code <36-char id><counter>:<chunk>} and {@code <36-char id>EOF}. The original
+     * trigger cuts with {@code substr(text, counter, 1000)} for counter 0, 1000, 2000, …: its first chunk
+     * holds 999 characters and each later one is labelled one past the characters before it. A
+     * writer that labels the true offset is read too; a message keeps the one way it started with.
+     */
     private Outcome acceptLegacy(String frame, long now) {
         String id = frame.substring(0, LEGACY_ID_LENGTH);
         String slot = "L" + id;
@@ -258,16 +263,21 @@ public final class Reassembler {
             if (assembly == null) {
                 return tombstones.containsKey(slot)
                         ? reject(RejectReason.DISCARDED, id, "end of a dropped legacy message")
-                        : reject(RejectReason.ORPHAN, id, "end of a legacy message whose start was missed");
+                        : reject(RejectReason.ORPHAN, id, "an end with no chunks before it: they were missed, or the row's val is"
+                                + " NULL, for which the original trigger sends the end alone");
             }
             remove(assembly);
             return complete(id, assembly.payload(), Outcome.LEGACY);
         }
         int colon = frame.indexOf(':', LEGACY_ID_LENGTH);
         long counter = Long.parseLong(frame, LEGACY_ID_LENGTH, colon, 10);
-        // A start while one is in flight is two changes of one row colliding (docs/protocol.md §3):
-        // its counter mismatches below, so both are dropped rather than one completed with the other's end.
-        if (counter == 0 && assembly == null) {
+        if (counter == 0) {
+            if (assembly != null) {
+                // Two changes of one row in one transaction: PostgreSQL folds their identical ends into one,
+                // so the second never ends. It is given up now rather than holding the row until it expires.
+                drop(assembly, RejectReason.INTERRUPTED, "a new change of this row started before this one ended (the original"
+                        + " trigger's two changes of one row in one transaction share one end)");
+            }
             tombstones.remove(slot);
             makeRoom(0);
             assembly = new Assembly(slot, id, Outcome.LEGACY, now, options.maxMessageBytes());
@@ -279,9 +289,16 @@ public final class Reassembler {
             return tombstones.containsKey(slot)
                     ? reject(RejectReason.DISCARDED, id, "chunk of a dropped legacy message")
                     : reject(RejectReason.ORPHAN, id, "chunk at " + counter + " of a legacy message whose start was missed");
-        } else if (counter != assembly.characters) {
-            RejectReason reason = counter < assembly.characters ? RejectReason.DUPLICATE : RejectReason.OUT_OF_ORDER;
-            return dropOwn(assembly, reason, "chunk at character " + counter + ", expected " + assembly.characters);
+        } else {
+            if (assembly.labelShift < 0 && (counter == assembly.characters || counter == assembly.characters + 1)) {
+                assembly.labelShift = (int) (counter - assembly.characters);
+            }
+            long expected = assembly.characters + Math.max(assembly.labelShift, 0);
+            if (counter != expected) {
+                RejectReason reason = counter < expected ? RejectReason.DUPLICATE : RejectReason.OUT_OF_ORDER;
+                return dropOwn(assembly, reason, "chunk labelled " + counter + " after " + assembly.characters + " characters, expected "
+                        + (assembly.labelShift < 0 ? assembly.characters + " or " + (assembly.characters + 1) : expected));
+            }
         }
         byte[] chunk = frame.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
         if (assembly.received + chunk.length > options.maxMessageBytes()) {
@@ -435,6 +452,8 @@ public final class Reassembler {
         int nextIndex;
         long received;
         long characters;
+        /** Legacy: how far chunk labels run ahead of the characters received: 1 as the original trigger cuts, 0, or -1 until known. */
+        int labelShift = -1;
         byte[][] parts;
         int[] starts;
         int count;

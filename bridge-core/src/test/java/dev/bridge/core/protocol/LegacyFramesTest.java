@@ -24,9 +24,28 @@ class LegacyFramesTest {
     private final FakeClock clock = new FakeClock();
     private final List<Outcome.Rejected> drops = new ArrayList<>();
 
-    /** The original trigger: chunks of 1000 code points, each headed by its code point offset, then EOF. */
+    /**
+     * What the original trigger sends (bridge-postgres's LegacyTriggerIT runs the trigger itself):
+     * for counter = 0, 1000, … up to the message's length in characters, {@code substr(text, counter,
+     * 1000)} — so 999 characters first, and each later chunk labelled one past the characters before
+     * it — then EOF.
+     */
     static List<String> legacyFrames(String id36, String message) {
         assertThat(id36).hasSize(36);
+        int[] codePoints = message.codePoints().toArray();
+        List<String> frames = new ArrayList<>();
+        for (int counter = 0; counter <= codePoints.length; counter += CHUNK) {
+            // substr's positions count from 1, and a start below 1 shortens the count by as much.
+            int from = Math.max(counter, 1) - 1;
+            int to = Math.min(counter + CHUNK - 1, codePoints.length);
+            frames.add(id36 + counter + ":" + new String(codePoints, from, to - from));
+        }
+        frames.add(id36 + "EOF");
+        return frames;
+    }
+
+    /** A writer that labels each chunk with its true character offset, as docs/protocol.md §3 describes. */
+    static List<String> exactOffsetFrames(String id36, String message) {
         int[] codePoints = message.codePoints().toArray();
         List<String> frames = new ArrayList<>();
         int offset = 0;
@@ -70,10 +89,20 @@ class LegacyFramesTest {
     }
 
     @Test
-    void legacyEncoderCountsCodePoints() {
+    void theOriginalTriggersChunksAreCountedInCodePointsAndOffByOne() {
         String emoji = "😀".repeat(1500);
         assertThat(legacyFrames(ROW, emoji)).containsExactly(
+                ROW + "0:" + "😀".repeat(999), ROW + "1000:" + "😀".repeat(501), ROW + "EOF");
+        assertThat(exactOffsetFrames(ROW, emoji)).containsExactly(
                 ROW + "0:" + "😀".repeat(1000), ROW + "1000:" + "😀".repeat(500), ROW + "EOF");
+    }
+
+    @ParameterizedTest(name = "{0} code points")
+    @ValueSource(ints = {1, 999, 1000, 1001, 1999, 2000, 2001, 4321})
+    void messagesLabelledWithTheirTrueOffsetsAreReadToo(int codePoints) {
+        String message = mixed(codePoints);
+        List<String> frames = exactOffsetFrames(ROW, message);
+        assertComplete(feed(legacyReassembler(), frames).get(frames.size() - 1), ROW, message);
     }
 
     @Test
@@ -96,7 +125,7 @@ class LegacyFramesTest {
         String message = mixed(codePoints);
         assertThat(message.codePointCount(0, message.length())).isEqualTo(codePoints);
         List<String> frames = legacyFrames(ROW, message);
-        assertThat(frames).hasSize((codePoints + CHUNK - 1) / CHUNK + 1);
+        assertThat(frames).hasSize(codePoints / CHUNK + 2);
         List<Outcome> outcomes = feed(r, frames);
         assertThat(outcomes.subList(0, frames.size() - 1)).allSatisfy(o -> assertThat(o).isEqualTo(new Outcome.Pending(ROW)));
         assertComplete(outcomes.get(frames.size() - 1), ROW, message);
@@ -113,8 +142,15 @@ class LegacyFramesTest {
     @Test
     void counterInUtf16UnitsIsOutOfOrder() {
         Reassembler r = legacyReassembler();
-        r.accept(ROW + "0:" + "😀".repeat(1000));
-        assertRejected(r.accept(ROW + "2000:" + "😀"), RejectReason.OUT_OF_ORDER, ROW);
+        r.accept(ROW + "0:" + "😀".repeat(999));
+        assertRejected(r.accept(ROW + "1998:" + "😀"), RejectReason.OUT_OF_ORDER, ROW);
+    }
+
+    @Test
+    void aMessageKeepsTheLabellingItStartedWith() {
+        Reassembler r = legacyReassembler();
+        feed(r, List.of(ROW + "0:" + "x".repeat(999), ROW + "1000:" + "y".repeat(1000)));
+        assertRejected(r.accept(ROW + "1999:" + "z"), RejectReason.DUPLICATE, ROW);
     }
 
     @Test
@@ -212,47 +248,47 @@ class LegacyFramesTest {
 
     @ParameterizedTest(name = "{0} and {1} code points")
     @CsvSource({"50, 70", "1000, 1000", "1500, 1000", "1000, 1500", "2500, 1000", "1500, 2200", "2000, 3000"})
-    void twoChangesOfOneRowInFlightTogetherAreDroppedNotMerged(int lengthA, int lengthB) {
+    void twoChangesOfOneRowInOneTransactionShareOneEndAndTheNextChangeOfTheRowIsStillRead(int lengthA, int lengthB) {
         String a = "A".repeat(lengthA);
         String b = "B".repeat(lengthB);
+        String later = "C".repeat(1200);
         List<String> framesA = legacyFrames(ROW, a);
         List<String> framesB = legacyFrames(ROW, b);
-        int overlapping = 0;
-        for (List<String> stream : interleavings(framesA, framesB)) {
-            boolean sequential = stream.subList(0, framesA.size()).equals(framesA)
-                    || stream.subList(0, framesB.size()).equals(framesB);
-            Reassembler r = legacyReassembler();
-            List<String> completed = new ArrayList<>();
-            for (Outcome outcome : feed(r, stream)) {
-                if (outcome instanceof Outcome.Complete c) {
-                    completed.add(c.payload().asString());
-                }
-            }
-            if (sequential) {
-                assertThat(completed).as("sequential changes").containsExactlyInAnyOrder(a, b);
-            } else {
-                overlapping++;
-                assertThat(completed).as("no merged payload from %s", describe(stream)).allSatisfy(
-                        payload -> assertThat(payload).isIn(a, b));
-                assertThat(completed).as("both dropped (§3) in %s", describe(stream)).isEmpty();
-                assertThat(r.stats().rejectedTotal()).isPositive();
-                assertThat(r.stats().inFlight()).isZero();
+        // PostgreSQL folds the two identical ends of one transaction into the first: B never ends.
+        List<String> stream = new ArrayList<>(framesA);
+        stream.addAll(framesB.subList(0, framesB.size() - 1));
+        stream.addAll(legacyFrames(ROW, later));
+        Reassembler r = legacyReassembler();
+        List<String> completed = new ArrayList<>();
+        for (Outcome outcome : feed(r, stream)) {
+            if (outcome instanceof Outcome.Complete c) {
+                completed.add(c.payload().asString());
             }
         }
-        assertThat(overlapping).isPositive();
+        assertThat(completed).containsExactly(a, later);
+        assertThat(drops).singleElement().satisfies(d -> {
+            assertThat(d.reason()).isEqualTo(RejectReason.INTERRUPTED);
+            assertThat(d.messageId()).isEqualTo(ROW);
+            assertThat(d.detail()).contains("share one end");
+        });
+        assertThat(r.stats().inFlight()).isZero();
     }
 
     @Test
-    void changeAfterALostEndIsDroppedWithTheUnfinishedOneAndTheRowThenRecovers() {
+    void changeAfterALostEndIsReadAndTheUnfinishedOneIsCounted() {
         Reassembler r = legacyReassembler();
         List<String> lost = legacyFrames(ROW, "A".repeat(1200));
-        List<String> next = legacyFrames(ROW, "B".repeat(1200));
-        String later = "C".repeat(1200);
+        String next = "B".repeat(1200);
         feed(r, lost.subList(0, 2));
-        assertRejected(r.accept(next.get(0)), RejectReason.DUPLICATE, ROW);
-        assertRejected(r.accept(next.get(1)), RejectReason.DISCARDED, ROW);
-        assertRejected(r.accept(next.get(2)), RejectReason.DISCARDED, ROW);
-        assertComplete(feed(r, legacyFrames(ROW, later)).get(2), ROW, later);
+        assertComplete(feed(r, legacyFrames(ROW, next)).get(2), ROW, next);
+        assertThat(r.stats().rejected(RejectReason.INTERRUPTED)).isEqualTo(1);
+    }
+
+    @Test
+    void anEndAloneSaysWhatItMayMean() {
+        Outcome alone = legacyReassembler().accept(ROW + "EOF");
+        assertRejected(alone, RejectReason.ORPHAN, ROW);
+        assertThat(((Outcome.Rejected) alone).detail()).contains("val is NULL");
     }
 
     private static String describe(List<String> stream) {
@@ -316,8 +352,8 @@ class LegacyFramesTest {
     @Test
     void legacyMessagesCountTheirBytesAsTheyArriveAndAreEvictedByThem() {
         Reassembler r = new Reassembler(new ReassemblerOptions(3000, 10, 3999, Duration.ofSeconds(60), true, false), null, drops::add, clock);
-        List<String> a = legacyFrames(ROW, "é".repeat(1500));
-        List<String> b = legacyFrames(OTHER_ROW, "x".repeat(2500));
+        List<String> a = exactOffsetFrames(ROW, "é".repeat(1500));
+        List<String> b = exactOffsetFrames(OTHER_ROW, "x".repeat(2500));
         r.accept(a.get(0));
         assertThat(r.stats().bufferedBytes()).isEqualTo(2000);
         r.accept(b.get(0));
