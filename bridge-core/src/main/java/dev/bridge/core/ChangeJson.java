@@ -43,6 +43,35 @@ public final class ChangeJson {
         return out.toByteArray();
     }
 
+    /** The length of {@link #toBytes}'s result, without building it: what a large change would cost to send. */
+    public static long size(Change change) {
+        Change bare = new Change(change.op(), change.bucket(), change.id(), change.version(), change.ts(), null, null, change.seq());
+        // The bare form writes null, 4 bytes, for each of val and old.
+        return toBytes(bare).length - 8L + utf8Length(change.val()) + utf8Length(change.old());
+    }
+
+    private static long utf8Length(Json json) {
+        if (json == null) {
+            return 4;
+        }
+        String text = json.text();
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     /** The change as JSON text. */
     public static String toJson(Change change) {
         return new String(toBytes(change), StandardCharsets.UTF_8);

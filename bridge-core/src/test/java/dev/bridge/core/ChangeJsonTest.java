@@ -38,6 +38,16 @@ class ChangeJsonTest {
     }
 
     @Test
+    void sizeIsTheLengthOfTheBytesWithoutBuildingThem() {
+        for (Change change : new Change[] {
+            new Change(Op.INSERT, "b", "ключ 😀\"", 1, TS, Json.parse("{\"a\": \"é€😀\\u00e9\", \"b\": [1, null]}"), null, 3),
+            new Change(Op.DELETE, "orders", "1", 0, TS, null, Json.parse("{\"x\":\"" + "中".repeat(1000) + "\"}"), 0),
+            new Change(Op.UPDATE, "b", "2", 2, TS, Json.parse("12"), Json.parse("\"s\""), Long.MAX_VALUE)}) {
+            assertThat(ChangeJson.size(change)).isEqualTo(ChangeJson.toBytes(change).length);
+        }
+    }
+
+    @Test
     void scalarValuesAreCapturedWhole() {
         for (String val : new String[] {"\"text with \\\" quote\"", "12345678901234567890", "-1.5e3", "true", "[]", "{}"}) {
             Change back = ChangeJson.read("{\"op\":\"INSERT\",\"bucket\":\"b\",\"id\":\"1\",\"ts\":\"2026-11-24T10:15:30Z\","

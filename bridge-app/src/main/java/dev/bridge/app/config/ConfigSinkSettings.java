@@ -43,6 +43,11 @@ final class ConfigSinkSettings implements SinkSettings {
     }
 
     @Override
+    public Optional<Long> bytes(String key) {
+        return value(key).map(v -> read(key, "a size in bytes such as 512KiB or 16MiB", () -> block.getBytes(key)));
+    }
+
+    @Override
     public Optional<Boolean> bool(String key) {
         return value(key).map(v -> read(key, "true or false", () -> block.getBoolean(key)));
     }

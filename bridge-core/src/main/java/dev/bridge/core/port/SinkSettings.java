@@ -37,6 +37,9 @@ public interface SinkSettings {
     /** A non-negative duration, written e.g. {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d}. */
     Optional<Duration> duration(String key);
 
+    /** A non-negative size in bytes: a whole number, or written e.g. {@code 512KiB}, {@code 16MiB}, {@code 1GiB}. */
+    Optional<Long> bytes(String key);
+
     /** A list of text values, in order; empty if the key is absent. */
     List<String> stringList(String key);
 

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class MapSinkSettings implements SinkSettings {
 
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|K|M|G|k|m|g|kB|MB|GB)?");
     private static final Pattern DURATION = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
     private static final String DURATION_EXPECTED = "must be a duration such as 500ms, 5s or 2m";
     private static final int SHOWN_CHARS = 100;
@@ -78,6 +79,34 @@ public final class MapSinkSettings implements SinkSettings {
                         + ", got " + shown(key, v));
             }
             return whole.intValue();
+        });
+    }
+
+    @Override
+    public Optional<Long> bytes(String key) {
+        return value(key).map(v -> {
+            Long size = wholeNumber(v);
+            if (size == null && v instanceof CharSequence text) {
+                java.util.regex.Matcher m = SIZE.matcher(text.toString().strip());
+                if (m.matches()) {
+                    long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+                        case "KiB", "K", "k", "kB" -> 1L << 10;
+                        case "MiB", "M", "m", "MB" -> 1L << 20;
+                        case "GiB", "G", "g", "GB" -> 1L << 30;
+                        default -> 1L;
+                    };
+                    try {
+                        long number = Long.parseLong(m.group(1));
+                        size = number > Long.MAX_VALUE / unit ? null : number * unit;
+                    } catch (NumberFormatException e) {
+                        size = null;
+                    }
+                }
+            }
+            if (size == null || size < 0) {
+                throw invalid(key, "must be a size in bytes such as 512KiB, 16MiB or 1048576, got " + shown(key, v));
+            }
+            return size;
         });
     }
 

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.net.http.HttpTimeoutException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -35,13 +41,17 @@ import org.slf4j.LoggerFactory;
  * POSTs changes to one endpoint with the JDK's HttpClient, asynchronously and at most
  * {@code maxInFlight} requests at once. One change per request: the first change of every key goes
  * out at once, a key's next change only after the endpoint has taken the previous one, so a change
- * never arrives after an earlier change of its key that is to be retried. Batch mode: the whole
- * batch in one request, in order.
+ * never arrives after an earlier change of its key that is to be retried. Batch mode: the batch in
+ * one request, in order, or in several if it is larger than {@code maxRequestBytes}.
+ *
+ * <p>Every exchange is bounded by {@code timeout}, the response's body included, of which at most
+ * {@link BoundedBody#LIMIT} bytes are read; past the deadline the request is cancelled and its
+ * permit returned. A change whose JSON is larger than {@code maxRequestBytes} is never built into
+ * a request: it fails with that reason.
  */
 final class WebhookSink implements ChangeSink {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
-    private static final byte[] EMPTY = new byte[0];
 
     private final String name;
     private final WebhookSinkOptions options;
@@ -51,6 +61,7 @@ final class WebhookSink implements ChangeSink {
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
     private final Counters counters = new Counters();
     private volatile HttpClient client;
+    private volatile ScheduledExecutorService deadlines;
     private final AtomicBoolean gone = new AtomicBoolean();
     private final AtomicBoolean narrowed = new AtomicBoolean();
     private volatile boolean stopped;
@@ -89,6 +100,11 @@ final class WebhookSink implements ChangeSink {
                 .executor(executor);
         options.tlsCaFile().ifPresent(caFile -> builder.sslContext(trusting(caFile)));
         client = builder.build();
+        deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "webhook-" + name + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
         log.info("webhook sink '{}' posts to {} ({} secret(s), at most {} request(s) at once{})", name, where,
                 options.secrets().size(), options.maxInFlight(), options.batch() ? ", batches as JSON arrays" : "");
     }
@@ -123,7 +139,7 @@ final class WebhookSink implements ChangeSink {
             return;
         }
         if (options.batch()) {
-            send(batch, ack -> batch.forEach(change -> acks.ack(change, ack)));
+            sendInRequestsOfAtMostMaxBytes(batch, acks);
             return;
         }
         Map<Key, ArrayDeque<Change>> byKey = new LinkedHashMap<>();
@@ -135,13 +151,45 @@ final class WebhookSink implements ChangeSink {
         }
     }
 
+    /** Batch mode: as few requests as fit {@code maxRequestBytes}, in order; a change too large alone fails. */
+    private void sendInRequestsOfAtMostMaxBytes(List<Change> batch, Acknowledger acks) {
+        List<Change> request = new ArrayList<>();
+        long bytes = 2;
+        for (Change change : batch) {
+            long size = ChangeJson.size(change);
+            if (size + 2 > options.maxRequestBytes()) {
+                acks.ack(change, tooLarge(size + 2));
+                continue;
+            }
+            if (!request.isEmpty() && bytes + 1 + size > options.maxRequestBytes()) {
+                List<Change> full = request;
+                send(full, ack -> full.forEach(c -> acks.ack(c, ack)));
+                request = new ArrayList<>();
+                bytes = 2;
+            }
+            bytes += size + (request.isEmpty() ? 0 : 1);
+            request.add(change);
+        }
+        if (!request.isEmpty()) {
+            List<Change> last = request;
+            send(last, ack -> last.forEach(c -> acks.ack(c, ack)));
+        }
+    }
+
+    private Ack tooLarge(long bytes) {
+        return Ack.failed("not sent to " + where + ": the request would be " + bytes + " bytes, more than the sink's"
+                + " max-request-bytes (" + options.maxRequestBytes() + "); raise it (and what the receiver accepts), then replay"
+                + " the dead letter");
+    }
+
     /** Sends the first of a key's changes; once the endpoint has it, the next. */
     private void sendNext(ArrayDeque<Change> changes, Acknowledger acks) {
         Change change = changes.poll();
         if (change == null) {
             return;
         }
-        send(List.of(change), ack -> {
+        long size = ChangeJson.size(change);
+        Consumer<Ack> next = ack -> {
             acks.ack(change, ack);
             // A change failed for good is dead-lettered and its key moves on; one to retry holds the rest back.
             if (!(ack instanceof Ack.Retry)) {
@@ -154,7 +202,12 @@ final class WebhookSink implements ChangeSink {
                 acks.ack(rest, held);
             }
             changes.clear();
-        });
+        };
+        if (size > options.maxRequestBytes()) {
+            next.accept(tooLarge(size));
+            return;
+        }
+        send(List.of(change), next);
     }
 
     /** Queues one request for {@code changes}; {@code done} gets its outcome exactly once. */
@@ -185,40 +238,72 @@ final class WebhookSink implements ChangeSink {
                 done.accept(goneAck());
                 return;
             }
+            AtomicReference<BoundedBody> body = new AtomicReference<>();
             CompletableFuture<HttpResponse<byte[]>> reply;
             try {
-                reply = http.sendAsync(request(changes), info -> info.statusCode() / 100 == 2
-                        ? HttpResponse.BodySubscribers.replacing(EMPTY)
-                        : new BodyStart(Responses.BODY_EXCERPT * 4));
+                reply = http.sendAsync(request(changes), info -> {
+                    BoundedBody b = info.statusCode() / 100 == 2 ? BoundedBody.dropped() : BoundedBody.start(Responses.BODY_EXCERPT * 4);
+                    body.set(b);
+                    return b;
+                });
             } catch (RuntimeException e) {
                 reply = CompletableFuture.failedFuture(e);
             }
-            inFlight.add(reply);
             CompletableFuture<HttpResponse<byte[]>> sent = reply;
-            reply.whenComplete((response, error) -> {
-                inFlight.remove(sent);
+            inFlight.add(sent);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            // The whole exchange, body included, within the timeout: a body still coming is cut, a request with no answer cancelled.
+            ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+                BoundedBody b = body.get();
+                if (b != null) {
+                    b.cut();
+                } else {
+                    timedOut.set(true);
+                    sent.cancel(true);
+                }
+            }, options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    deadline.cancel(false);
+                    inFlight.remove(sent);
+                    gate.release();
+                }
+            };
+            sent.whenComplete((response, error) -> {
                 // Nothing was sent: wait in line again, now with one request fewer at once, rather than spend an attempt.
                 if (error != null && !stopped && Responses.streamRefused(error) && gate.shrink()) {
+                    deadline.cancel(false);
+                    inFlight.remove(sent);
                     narrowed(gate.limit());
                     gate.submit(this);
                     return;
                 }
-                gate.release();
                 Ack ack;
                 if (error != null) {
+                    Throwable cause = timedOut.get()
+                            ? new HttpTimeoutException("no complete answer within the sink's timeout of " + options.timeout().toMillis() + " ms")
+                            : error;
                     if (stopped) {
                         ack = stoppedAck();
                     } else {
-                        counters.unanswered(error);
-                        ack = Responses.ackFor(error, where);
+                        counters.unanswered(cause);
+                        ack = Responses.ackFor(cause, where);
                     }
                 } else {
                     counters.answered(response.statusCode());
                     ack = Responses.ackFor(response.statusCode(), response.headers().firstValue("Retry-After"), response.body(),
                             Instant.now(), where);
                     if (Responses.gone(response.statusCode())) {
+                        // Before the permit is released, so that no request waiting for it goes out.
                         disable(changes.size());
                     }
+                }
+                BoundedBody b = body.get();
+                if (error != null || b == null) {
+                    release.run();
+                } else {
+                    b.ended().whenComplete((v, e) -> release.run());
                 }
                 done.accept(ack);
             });
@@ -262,17 +347,24 @@ final class WebhookSink implements ChangeSink {
     }
 
     /**
-     * {@code msg_<seq>} for one change, {@code msg_<first seq>-<last seq>} for a batch: the same on
-     * every retry. A change that was not logged (seq 0) has no stable position, so its id comes from
-     * its content instead.
+     * {@code msg_<seq>} for one change: the same on every retry. A batch is named by exactly the
+     * changes it holds, {@code msg_b} and a digest of their seqs in order: a batch sent again as it
+     * was has the same id, and two batches with different changes never share one (the engine may
+     * send a retried change with others, so receivers drop repeats by each change's {@code seq}). A
+     * change that was not logged (seq 0) has no stable number, so its id comes from its content.
      */
     static String webhookId(List<Change> changes, byte[] body) {
-        long first = changes.get(0).seq();
-        long last = changes.get(changes.size() - 1).seq();
         if (changes.stream().anyMatch(c -> c.seq() == 0)) {
             return "msg_h" + HexFormat.of().formatHex(sha256(body), 0, 16);
         }
-        return changes.size() == 1 ? "msg_" + first : "msg_" + first + "-" + last;
+        if (changes.size() == 1) {
+            return "msg_" + changes.get(0).seq();
+        }
+        StringBuilder seqs = new StringBuilder();
+        for (Change c : changes) {
+            seqs.append(c.seq()).append(',');
+        }
+        return "msg_b" + HexFormat.of().formatHex(sha256(seqs.toString().getBytes(StandardCharsets.US_ASCII)), 0, 16);
     }
 
     private static byte[] sha256(byte[] body) {
@@ -333,7 +425,11 @@ final class WebhookSink implements ChangeSink {
             ((Request) waiting).abandon();
         }
         for (CompletableFuture<?> open : List.copyOf(inFlight)) {
-            open.cancel(false);
+            open.cancel(true);
+        }
+        ScheduledExecutorService timer = deadlines;
+        if (timer != null) {
+            timer.shutdownNow();
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *     {@code Content-Length}, …); values of names that look secret never appear in messages
  * @param secrets signing secrets, {@code whsec_} followed by base64 of 24 to 64 random bytes; the
  *     first is the current one, more are sent during rotation (one signature each); empty for unsigned requests
- * @param timeout how long one request may take, until the response's status and headers; positive
+ * @param timeout how long one request may take, the whole exchange: connecting, sending, and the
+ *     response's status, headers and as much of its body as the sink reads; positive
  * @param connectTimeout how long opening a connection may take; positive
  * @param maxInFlight the most requests open at once to this endpoint; at least 1
  * @param batch whether a batch goes as one request with a JSON array of its changes (true) or each
@@ -32,14 +33,20 @@ import java.util.stream.Collectors;
  * @param tlsCaFile for an https:// url, a PEM file of the certificate authorities to trust instead
  *     of the JDK's default trust store (for an endpoint with a private CA); the host name is checked
  *     either way
+ * @param maxRequestBytes the largest request body the sink builds, in bytes: a change whose JSON is
+ *     larger fails (and is dead-lettered) with that reason, and a batch larger than this goes as
+ *     several requests; so request bodies take at most {@code maxInFlight × maxRequestBytes} of memory
  */
 public record WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
-        Duration connectTimeout, int maxInFlight, boolean batch, Optional<Path> tlsCaFile) {
+        Duration connectTimeout, int maxInFlight, boolean batch, Optional<Path> tlsCaFile, long maxRequestBytes) {
 
-    /** Options that trust the JDK's default certificate authorities. */
+    /** The default of {@code maxRequestBytes}, as {@code max-request-bytes} in reference.conf. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 16L << 20;
+
+    /** Options that trust the JDK's default certificate authorities, with requests of up to 16 MiB. */
     public WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
             Duration connectTimeout, int maxInFlight, boolean batch) {
-        this(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, Optional.empty());
+        this(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES);
     }
 
     public WebhookSinkOptions {
@@ -79,6 +86,9 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         if (tlsCaFile.isPresent() && !scheme.equals("https")) {
             throw new IllegalArgumentException("tlsCaFile applies to an https:// url only, got '" + safe(url) + "'");
         }
+        if (maxRequestBytes < 1024) {
+            throw new IllegalArgumentException("maxRequestBytes must be at least 1024, got " + maxRequestBytes);
+        }
     }
 
     /** The URL without user info, for messages and logs. */
@@ -94,7 +104,7 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
                 .collect(Collectors.joining(", ", "{", "}"));
         return "WebhookSinkOptions[url=" + safeUrl() + ", headers=" + shown + ", secrets=" + secrets.size() + " hidden, timeout="
                 + timeout + ", connectTimeout=" + connectTimeout + ", maxInFlight=" + maxInFlight + ", batch=" + batch
-                + tlsCaFile.map(f -> ", tlsCaFile=" + f).orElse("") + "]";
+                + tlsCaFile.map(f -> ", tlsCaFile=" + f).orElse("") + ", maxRequestBytes=" + maxRequestBytes + "]";
     }
 
     static String safe(URI url) {

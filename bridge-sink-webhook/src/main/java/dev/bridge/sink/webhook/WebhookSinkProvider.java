@@ -16,7 +16,7 @@ import java.util.Map;
  * <p>Settings (their meaning, units and defaults are in this module's {@code reference.conf} under
  * {@code bridge.sink.webhook}, which the application lays beneath each block; the provider keeps no
  * defaults of its own): {@code url}, {@code headers}, {@code secrets}, {@code timeout},
- * {@code connect-timeout}, {@code max-in-flight}, {@code batch}. The {@code delivery.retry} block there is the
+ * {@code connect-timeout}, {@code max-in-flight}, {@code batch}, {@code tls-ca-file}, {@code max-request-bytes}. The {@code delivery.retry} block there is the
  * engine's, not the sink's.
  *
  * <p>Acknowledgements: delivered on 2xx; retry, no earlier than its {@code Retry-After}, on 429 and
@@ -67,7 +67,9 @@ public final class WebhookSinkProvider implements SinkProvider {
         }
         WebhookSinkOptions options;
         try {
-            options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile);
+            long maxRequestBytes = settings.bytes("max-request-bytes")
+                    .orElseThrow(() -> settings.invalid("max-request-bytes", "is required; set it in the sink's block"));
+            options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             String key = message.substring(0, message.indexOf(' '));
@@ -75,6 +77,7 @@ public final class WebhookSinkProvider implements SinkProvider {
                 case "maxInFlight" -> "max-in-flight";
                 case "connectTimeout" -> "connect-timeout";
                 case "tlsCaFile" -> "tls-ca-file";
+                case "maxRequestBytes" -> "max-request-bytes";
                 default -> key;
             };
             throw settings.invalid(setting, message.substring(key.length() + 1));

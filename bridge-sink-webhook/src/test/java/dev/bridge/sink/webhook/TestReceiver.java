@@ -78,24 +78,29 @@ final class TestReceiver implements AutoCloseable {
         }
     }
 
-    /** How to answer one request. */
-    record Answer(int status, Map<String, String> headers, String body, Duration delay) {
+    /** How to answer one request; {@code endless}: after the headers, a body that never ends. */
+    record Answer(int status, Map<String, String> headers, String body, Duration delay, boolean endless) {
         static Answer status(int status) {
-            return new Answer(status, Map.of(), "", Duration.ZERO);
+            return new Answer(status, Map.of(), "", Duration.ZERO, false);
         }
 
         Answer withHeader(String name, String value) {
             Map<String, String> all = new java.util.LinkedHashMap<>(headers);
             all.put(name, value);
-            return new Answer(status, all, body, delay);
+            return new Answer(status, all, body, delay, endless);
         }
 
         Answer withBody(String text) {
-            return new Answer(status, headers, text, delay);
+            return new Answer(status, headers, text, delay, endless);
         }
 
         Answer after(Duration wait) {
-            return new Answer(status, headers, body, wait);
+            return new Answer(status, headers, body, wait, endless);
+        }
+
+        /** The headers, then a kilobyte every 10 ms until the client goes away. */
+        Answer withEndlessBody() {
+            return new Answer(status, headers, body, delay, true);
         }
     }
 
@@ -104,6 +109,7 @@ final class TestReceiver implements AutoCloseable {
     private final List<byte[]> keys;
     private final List<Received> received = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger streaming = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
     private volatile Function<Received, Answer> answer = r -> Answer.status(204);
 
@@ -146,6 +152,11 @@ final class TestReceiver implements AutoCloseable {
         return mostOpen.get();
     }
 
+    /** Answers still sending an endless body: the client has not cut them yet. */
+    int streaming() {
+        return streaming.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         int now = open.incrementAndGet();
         mostOpen.accumulateAndGet(now, Math::max);
@@ -175,6 +186,23 @@ final class TestReceiver implements AutoCloseable {
             counted = false;
             reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
             byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+            if (reply.endless()) {
+                streaming.incrementAndGet();
+                try {
+                    exchange.sendResponseHeaders(reply.status(), 0);
+                    byte[] kilobyte = "x".repeat(1024).getBytes(StandardCharsets.US_ASCII);
+                    while (!Thread.currentThread().isInterrupted()) {
+                        exchange.getResponseBody().write(kilobyte);
+                        exchange.getResponseBody().flush();
+                        Thread.sleep(10);
+                    }
+                } catch (IOException gone) {
+                    // The client cut the body, as it should.
+                } finally {
+                    streaming.decrementAndGet();
+                }
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 exchange.getResponseBody().write(out);

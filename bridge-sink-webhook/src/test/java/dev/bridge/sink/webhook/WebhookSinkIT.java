@@ -149,6 +149,94 @@ class WebhookSinkIT {
     }
 
     @Test
+    void aBodyThatNeverEndsAfter2xxIsDeliveredAndCutSoTheNextRequestsGoOut() throws InterruptedException {
+        ChangeSink sink = sink(receiver.url(), Map.of(), List.of(NEW_SECRET), Duration.ofSeconds(1), 1);
+        receiver.answer(r -> TestReceiver.Answer.status(200).withEndlessBody());
+        long started = System.nanoTime();
+        List<Ack> acks = deliver(sink, List.of(change("1", 1), change("2", 1), change("3", 1)));
+
+        assertThat(acks).as("answered 200: delivered, whatever the body does").containsOnly(Ack.delivered());
+        assertThat(receiver.received()).hasSize(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("each body cut within the timeout").isLessThan(Duration.ofSeconds(8));
+        eventually(() -> receiver.streaming() == 0, "the client never cut the endless bodies");
+    }
+
+    @Test
+    void aRefusalWhoseBodyNeverEndsIsCutAtTheDeadlineAndRetried() throws InterruptedException {
+        ChangeSink sink = sink(receiver.url(), Map.of(), List.of(NEW_SECRET), Duration.ofSeconds(1), 1);
+        receiver.answer(r -> TestReceiver.Answer.status(503).withEndlessBody());
+        long started = System.nanoTime();
+
+        Ack ack = deliverOne(sink, change("1", 1));
+
+        assertThat(ack).isInstanceOf(Ack.Retry.class);
+        assertThat(((Ack.Retry) ack).reason()).contains("answered 503");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        receiver.answer(r -> TestReceiver.Answer.status(204));
+        assertThat(deliverOne(sink, change("2", 1))).as("the permit came back").isSameAs(Ack.delivered());
+        eventually(() -> receiver.streaming() == 0, "the client never cut the endless body");
+    }
+
+    @Test
+    void noRequestGoesOutOnceTheEndpointAnswered410() {
+        for (int maxInFlight : new int[] {1, 4}) {
+            receiver.clear();
+            ChangeSink sink = sink(receiver.url(), Map.of(), List.of(NEW_SECRET), Duration.ofSeconds(5), maxInFlight);
+            receiver.answer(r -> TestReceiver.Answer.status(410));
+            List<Change> changes = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                changes.add(change("g" + maxInFlight + "-" + i, 1));
+            }
+            assertThat(deliver(sink, changes)).allSatisfy(ack -> assertThat(ack).isInstanceOf(Ack.Failed.class));
+            assertThat(receiver.received()).as("requests with %d at once", maxInFlight).hasSizeLessThanOrEqualTo(maxInFlight);
+        }
+    }
+
+    @Test
+    void aChangeTooLargeToSendFailsWithoutARequestAndALargeBatchGoesInSeveral() {
+        ChangeSink single = WebhookSinkProvider.sink("small", new WebhookSinkOptions(receiver.url(), Map.of(), List.of(NEW_SECRET),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 4, false, java.util.Optional.empty(), 4096));
+        single.start();
+        sinks.add(single);
+        Change big = new Change(Op.INSERT, "orders", "big", 1, Instant.parse("2026-11-24T10:00:00Z"),
+                Json.parse("{\"s\":\"" + "é".repeat(3000) + "\"}"), null, seq.incrementAndGet());
+        Change small = change("small", 1);
+
+        List<Ack> acks = deliver(single, List.of(big, small));
+        assertThat(acks.get(0)).isInstanceOf(Ack.Failed.class);
+        assertThat(((Ack.Failed) acks.get(0)).reason()).contains("more than the sink's max-request-bytes (4096)");
+        assertThat(acks.get(1)).isSameAs(Ack.delivered());
+        assertThat(receiver.received()).extracting(TestReceiver.Received::id).containsExactly("msg_" + small.seq());
+
+        receiver.clear();
+        ChangeSink batched = WebhookSinkProvider.sink("batched", new WebhookSinkOptions(receiver.url(), Map.of(), List.of(NEW_SECRET),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 4, true, java.util.Optional.empty(), 4096));
+        batched.start();
+        sinks.add(batched);
+        List<Change> batch = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batch.add(new Change(Op.INSERT, "orders", "b" + i, 1, Instant.parse("2026-11-24T10:00:00Z"),
+                    Json.parse("{\"s\":\"" + "x".repeat(900) + "\"}"), null, seq.incrementAndGet()));
+        }
+        batch.add(big);
+        List<Ack> batchAcks = deliver(batched, batch);
+        assertThat(batchAcks.subList(0, 12)).containsOnly(Ack.delivered());
+        assertThat(batchAcks.get(12)).isInstanceOf(Ack.Failed.class);
+        assertThat(receiver.received()).hasSizeGreaterThan(2).allSatisfy(r -> assertThat(r.body().length).isLessThanOrEqualTo(4096));
+        assertThat(receiver.accepted()).extracting(Change::id).containsExactlyElementsOf(batch.subList(0, 12).stream().map(Change::id).toList());
+        assertThat(receiver.received()).extracting(TestReceiver.Received::id).doesNotHaveDuplicates();
+    }
+
+    /** Polls a condition, for states that settle shortly after the acknowledgements. */
+    private static void eventually(java.util.function.BooleanSupplier condition, String failure) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(failure).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void goneDisablesTheEndpointUntilTheConfigurationChanges() {
         WebhookSink sink = (WebhookSink) sink();
         receiver.answer(r -> TestReceiver.Answer.status(410));

@@ -26,7 +26,7 @@ class WebhookSinkProviderTest {
 
     /** The defaults of reference.conf, which {@link #referenceConfHasTheseDefaults} keeps in step. */
     private static final Map<String, Object> DEFAULTS = Map.of("headers", Map.of(), "secrets", List.of(), "timeout", "15s",
-            "connect-timeout", "10s", "max-in-flight", 16, "batch", false);
+            "connect-timeout", "10s", "max-in-flight", 16, "batch", false, "max-request-bytes", "16MiB");
 
     @Test
     void isFoundByTheServiceLoaderAsWebhook() {
@@ -96,12 +96,16 @@ class WebhookSinkProviderTest {
     }
 
     @Test
-    void webhookIdIsTheSeqOrTheBatchsFirstAndLastSeq() {
+    void webhookIdIsTheSeqOrNamesExactlyTheBatchsChanges() {
         Change a = new Change(Op.INSERT, "b", "1", 1, Instant.EPOCH, null, null, 41);
         Change b = new Change(Op.INSERT, "b", "2", 1, Instant.EPOCH, null, null, 45);
+        Change c = new Change(Op.INSERT, "b", "4", 1, Instant.EPOCH, null, null, 43);
         Change unlogged = new Change(Op.INSERT, "b", "3", 1, Instant.EPOCH, null, null, 0);
         assertThat(WebhookSink.webhookId(List.of(a), new byte[0])).isEqualTo("msg_41");
-        assertThat(WebhookSink.webhookId(List.of(a, b), new byte[0])).isEqualTo("msg_41-45");
+        String ab = WebhookSink.webhookId(List.of(a, b), new byte[0]);
+        assertThat(ab).matches("msg_b[0-9a-f]{32}").isEqualTo(WebhookSink.webhookId(List.of(a, b), new byte[] {1}));
+        assertThat(WebhookSink.webhookId(List.of(a, c, b), new byte[0])).as("same ends, other changes").isNotEqualTo(ab);
+        assertThat(WebhookSink.webhookId(List.of(b, a), new byte[0])).as("another order").isNotEqualTo(ab);
         assertThat(WebhookSink.webhookId(List.of(unlogged), "x".getBytes(StandardCharsets.UTF_8)))
                 .matches("msg_h[0-9a-f]{32}")
                 .isEqualTo(WebhookSink.webhookId(List.of(unlogged), "x".getBytes(StandardCharsets.UTF_8)))
