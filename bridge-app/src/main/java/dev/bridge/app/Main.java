@@ -7,9 +7,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        // The JDK's HTTP server otherwise waits for ever on a client that stops mid-request.
-        setIfAbsent("sun.net.httpserver.maxReqTime", "10");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "10");
         // Bridge uses no method interception; without generated classes Guice needs no sun.misc.Unsafe (which JDK 24+ warns of).
         setIfAbsent("guice_bytecode_gen_option", "DISABLED");
         if (Runtime.version().feature() >= 24) {

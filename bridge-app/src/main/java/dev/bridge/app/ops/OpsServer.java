@@ -1,28 +1,35 @@
 package dev.bridge.app.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.InvalidSettingException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's operations endpoint over HTTP:
+ * The daemon's operations endpoint over HTTP/1.1:
  * <ul>
  *   <li>{@code GET /health/live}: 200 {@code {"status":"UP"}} while the process serves requests;</li>
  *   <li>{@code GET /health/ready}: 200 or 503 with {@code {"status":"UP"|"DOWN","checks":{...}}} from
@@ -30,13 +37,18 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: the {@link BridgeMetrics} scrape in the Prometheus text format.</li>
  * </ul>
  * {@code HEAD} is answered like {@code GET} without a body; other methods get 405, other paths 404.
+ * Each answer closes its connection.
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #close()} once; it cannot be restarted.
  *
- * <p>Threading: requests are served by a few daemon threads, so a slow request or client does not
- * block the others; when all are busy and the queue is full, new connections are closed at once. The
- * readiness supplier and the scrape are called from those threads, concurrently. A failing supplier
- * or scrape yields 503 or 500, never a hung request. The methods of this class are thread-safe.
+ * <p>Threading: one thread reads and writes every connection without blocking, so a client that is
+ * idle, half-open or slow holds no thread and cannot starve the probes: a request must arrive
+ * whole within {@value #REQUEST_MILLIS} ms and its answer be taken within {@value #ANSWER_MILLIS}
+ * ms, and when {@value #MAX_CONNECTIONS} connections are open the one that has waited longest for
+ * its request is closed to make room. The health checks are answered on that thread; a scrape, which
+ * takes longer, on a worker of its own. The readiness supplier and the scrape may be called
+ * concurrently with anything else. A failing supplier or scrape yields 503 or 500, never a hung
+ * request. The methods of this class are thread-safe.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -44,8 +56,10 @@ public final class OpsServer implements AutoCloseable {
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String ALLOWED = "GET, HEAD";
-    private static final int THREADS = 4;
-    private static final int QUEUED = 32;
+    static final int MAX_CONNECTIONS = 128;
+    static final int REQUEST_MILLIS = 5_000;
+    static final int ANSWER_MILLIS = 10_000;
+    private static final int MAX_REQUEST_BYTES = 8_192;
 
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
 
@@ -53,15 +67,18 @@ public final class OpsServer implements AutoCloseable {
     private final int port;
     private final BridgeMetrics metrics;
     private final Supplier<Readiness> readiness;
-    private HttpServer server;
-    private ThreadPoolExecutor executor;
-    private boolean closed;
+    private final Queue<Runnable> fromWorkers = new ConcurrentLinkedQueue<>();
+    private Selector selector;
+    private ServerSocketChannel listening;
+    private Thread loop;
+    private ThreadPoolExecutor scrapes;
+    private volatile boolean closed;
 
     /**
-     * @param host the address to listen on, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+     * @param host the address to listen on, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
      * @param port the port to listen on, 0 for any free port
      * @param metrics served on {@code /metrics}
-     * @param readiness called on each {@code /health/ready} request, from the server's threads
+     * @param readiness called on each {@code /health/ready} request; must be quick
      */
     public OpsServer(String host, int port, BridgeMetrics metrics, Supplier<Readiness> readiness) {
         if (host == null || host.isBlank()) {
@@ -84,27 +101,37 @@ public final class OpsServer implements AutoCloseable {
      * @throws IllegalStateException if started or closed before
      */
     public synchronized void start() {
-        if (server != null || closed) {
+        if (listening != null || closed) {
             throw new IllegalStateException("the operations endpoint was already started");
         }
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new InvalidSettingException("bridge.ops.host", "cannot be resolved: '" + host
-                    + "'; set it to an address of this machine, e.g. 0.0.0.0 (all) or 127.0.0.1");
+                    + "'; set it to an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all)");
         }
-        HttpServer bound;
         try {
-            bound = HttpServer.create(address, 0);
+            selector = Selector.open();
+            listening = ServerSocketChannel.open();
+            listening.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listening.bind(address, 64);
+            listening.configureBlocking(false);
+            listening.register(selector, SelectionKey.OP_ACCEPT);
         } catch (BindException e) {
+            closeQuietly();
             throw bindFailure(address, e);
         } catch (IOException e) {
+            closeQuietly();
             throw new BridgeException("could not start the operations endpoint on " + host + ":" + port + " (" + e.getMessage() + ")", e);
         }
-        bound.createContext("/", this::serve);
-        executor = executor();
-        bound.setExecutor(executor);
-        bound.start();
-        server = bound;
+        scrapes = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4), task -> {
+            Thread thread = new Thread(task, "bridge-ops-scrape");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scrapes.allowCoreThreadTimeOut(true);
+        loop = new Thread(this::serve, "bridge-ops");
+        loop.setDaemon(true);
+        loop.start();
     }
 
     /**
@@ -113,28 +140,237 @@ public final class OpsServer implements AutoCloseable {
      * @throws IllegalStateException if not started
      */
     public synchronized int port() {
-        if (server == null) {
+        if (listening == null) {
             throw new IllegalStateException("the operations endpoint is not started");
         }
-        return server.getAddress().getPort();
+        try {
+            return ((InetSocketAddress) listening.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("the operations endpoint is closed", e);
+        }
     }
 
     /** Stops listening and drops requests in progress at once. Idempotent. */
     @Override
     public synchronized void close() {
         closed = true;
-        if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
-            server = null;
+        if (selector != null) {
+            selector.wakeup();
         }
+        if (loop != null) {
+            try {
+                loop.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (scrapes != null) {
+            scrapes.shutdownNow();
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            if (listening != null) {
+                listening.close();
+            }
+            if (selector != null && selector.isOpen()) {
+                for (SelectionKey key : selector.keys()) {
+                    key.channel().close();
+                }
+                selector.close();
+            }
+        } catch (IOException e) {
+            log.debug("closing the operations endpoint", e);
+        }
+    }
+
+    /** One connection: its request as it arrives, then its answer as it leaves. */
+    private static final class Connection {
+        final SocketChannel channel;
+        final ByteBuffer request = ByteBuffer.allocate(MAX_REQUEST_BYTES);
+        ByteBuffer answer;
+        long deadline;
+
+        Connection(SocketChannel channel, long now) {
+            this.channel = channel;
+            this.deadline = now + TimeUnit.MILLISECONDS.toNanos(REQUEST_MILLIS);
+        }
+    }
+
+    private void serve() {
+        LinkedHashSet<SelectionKey> waiting = new LinkedHashSet<>();
+        while (!closed) {
+            try {
+                selector.select(250);
+                long now = System.nanoTime();
+                for (Runnable done = fromWorkers.poll(); done != null; done = fromWorkers.poll()) {
+                    done.run();
+                }
+                Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
+                while (ready.hasNext()) {
+                    SelectionKey key = ready.next();
+                    ready.remove();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        accept(waiting, now);
+                    } else if (key.isReadable()) {
+                        read(key, waiting, now);
+                    } else if (key.isWritable()) {
+                        write(key);
+                    }
+                }
+                for (SelectionKey key : selector.keys()) {
+                    if (key.attachment() instanceof Connection c && now - c.deadline > 0) {
+                        waiting.remove(key);
+                        drop(key);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    log.warn("operations endpoint: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void accept(LinkedHashSet<SelectionKey> waiting, long now) throws IOException {
+        SocketChannel channel;
+        while ((channel = listening.accept()) != null) {
+            if (selector.keys().size() > MAX_CONNECTIONS) {
+                // Room for the newcomer: the connection that has waited longest for its request goes.
+                Iterator<SelectionKey> eldest = waiting.iterator();
+                if (eldest.hasNext()) {
+                    SelectionKey victim = eldest.next();
+                    eldest.remove();
+                    drop(victim);
+                }
+            }
+            channel.configureBlocking(false);
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ, new Connection(channel, now));
+            waiting.add(key);
+        }
+    }
+
+    private void read(SelectionKey key, LinkedHashSet<SelectionKey> waiting, long now) throws IOException {
+        Connection c = (Connection) key.attachment();
+        int n;
+        try {
+            n = c.channel.read(c.request);
+        } catch (IOException e) {
+            waiting.remove(key);
+            drop(key);
+            return;
+        }
+        if (n < 0) {
+            waiting.remove(key);
+            drop(key);
+            return;
+        }
+        String head = new String(c.request.array(), 0, c.request.position(), StandardCharsets.ISO_8859_1);
+        int end = head.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (!c.request.hasRemaining()) {
+                waiting.remove(key);
+                answer(key, Response.text(431, "request header too large\n"), false, now);
+            }
+            return;
+        }
+        waiting.remove(key);
+        String[] line = head.substring(0, head.indexOf("\r\n")).split(" ");
+        if (line.length != 3 || !line[2].startsWith("HTTP/1.")) {
+            answer(key, Response.text(400, "bad request\n"), false, now);
+            return;
+        }
+        String method = line[0];
+        String path = line[1];
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        boolean head0 = method.equals("HEAD");
+        if (path.equals("/metrics") && (method.equals("GET") || head0)) {
+            key.interestOps(0);
+            c.deadline = now + TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS);
+            try {
+                scrapes.execute(() -> {
+                    Response r = respond(method, "/metrics");
+                    fromWorkers.add(() -> answer(key, r, head0, System.nanoTime()));
+                    selector.wakeup();
+                });
+            } catch (RejectedExecutionException e) {
+                answer(key, Response.text(503, "busy; scrape again shortly\n"), head0, now);
+            }
+            return;
+        }
+        answer(key, respond(method, path), head0, now);
+    }
+
+    private void answer(SelectionKey key, Response response, boolean headOnly, long now) {
+        if (!key.isValid()) {
+            return;
+        }
+        Connection c = (Connection) key.attachment();
+        StringBuilder head = new StringBuilder("HTTP/1.1 ").append(response.status()).append(' ').append(reason(response.status()))
+                .append("\r\nContent-Type: ").append(response.contentType())
+                .append("\r\nContent-Length: ").append(response.body().length)
+                .append("\r\nCache-Control: no-store\r\nConnection: close\r\n");
+        if (response.status() == 405) {
+            head.append("Allow: ").append(ALLOWED).append("\r\n");
+        }
+        byte[] top = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer out = ByteBuffer.allocate(top.length + (headOnly ? 0 : response.body().length));
+        out.put(top);
+        if (!headOnly) {
+            out.put(response.body());
+        }
+        c.answer = out.flip();
+        c.deadline = now + TimeUnit.MILLISECONDS.toNanos(ANSWER_MILLIS);
+        key.interestOps(SelectionKey.OP_WRITE);
+        write(key);
+    }
+
+    private void write(SelectionKey key) {
+        Connection c = (Connection) key.attachment();
+        try {
+            c.channel.write(c.answer);
+            if (!c.answer.hasRemaining()) {
+                drop(key);
+            }
+        } catch (IOException e) {
+            drop(key);
+        }
+    }
+
+    private static void drop(SelectionKey key) {
+        key.cancel();
+        try {
+            key.channel().close();
+        } catch (IOException e) {
+            log.debug("closing an operations connection", e);
+        }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 431 -> "Request Header Fields Too Large";
+            case 500 -> "Internal Server Error";
+            default -> "Service Unavailable";
+        };
     }
 
     private InvalidSettingException bindFailure(InetSocketAddress address, BindException e) {
         String where = host + ":" + port;
         if (!isLocal(address)) {
             return new InvalidSettingException("bridge.ops.host", "cannot be listened on: " + where + " (" + e.getMessage()
-                    + "); set bridge.ops.host to an address of this machine, e.g. 0.0.0.0 (all) or 127.0.0.1");
+                    + "); set bridge.ops.host to an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all)");
         }
         return new InvalidSettingException("bridge.ops.port", "cannot be listened on: " + where + " (" + e.getMessage()
                 + "); another process probably uses the port: set bridge.ops.port to a free port, or 0 for any");
@@ -146,29 +382,6 @@ public final class OpsServer implements AutoCloseable {
                     || NetworkInterface.getByInetAddress(address.getAddress()) != null;
         } catch (SocketException e) {
             return true;
-        }
-    }
-
-    private static ThreadPoolExecutor executor() {
-        AtomicInteger threads = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED), task -> {
-            Thread thread = new Thread(task, "bridge-ops-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        // The server closes a connection whose exchange is rejected; it keeps serving the others.
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
-    }
-
-    private void serve(HttpExchange exchange) {
-        try {
-            Response response = respond(exchange.getRequestMethod(), exchange.getRequestURI().getPath());
-            send(exchange, response);
-        } catch (IOException | RuntimeException e) {
-            log.debug("operations request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-        } finally {
-            exchange.close();
         }
     }
 
@@ -218,23 +431,6 @@ public final class OpsServer implements AutoCloseable {
 
     private Response metrics() {
         return new Response(200, METRICS_CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, Response response) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", response.contentType());
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        if (response.status() == 405) {
-            exchange.getResponseHeaders().set("Allow", ALLOWED);
-        }
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(response.body().length));
-            exchange.sendResponseHeaders(response.status(), -1);
-            return;
-        }
-        exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
-        try (OutputStream body = exchange.getResponseBody()) {
-            body.write(response.body());
-        }
     }
 
     static StringBuilder quote(StringBuilder json, String text) {

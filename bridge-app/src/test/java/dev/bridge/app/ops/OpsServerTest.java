@@ -184,6 +184,48 @@ class OpsServerTest {
     }
 
     @Test
+    void idleHalfOpenAndSlowClientsCannotStarveTheProbes() throws Exception {
+        server.start();
+        List<Socket> hostile = new java.util.ArrayList<>();
+        try {
+            // Twice as many as the server keeps: half-open requests, a request that never ends, idle connections.
+            for (int i = 0; i < 2 * OpsServer.MAX_CONNECTIONS; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                hostile.add(s);
+                switch (i % 3) {
+                    case 0 -> s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                    case 1 -> s.getOutputStream().write("G".getBytes(StandardCharsets.US_ASCII));
+                    default -> { }
+                }
+            }
+            long started = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                assertThat(get("/health/live").statusCode()).isEqualTo(200);
+                assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+                assertThat(get("/metrics").statusCode()).isEqualTo(200);
+            }
+            // Fifteen answers, each well within a probe's usual timeout; the hostile clients wait their turn to be dropped.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        } finally {
+            for (Socket s : hostile) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aRequestThatNeverEndsIsDroppedAfterItsDeadline() throws Exception {
+        server.start();
+        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+            slow.setSoTimeout(OpsServer.REQUEST_MILLIS * 3);
+            slow.getOutputStream().write("GET /health/live HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            assertThat(slow.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(OpsServer.REQUEST_MILLIS * 2L));
+        }
+    }
+
+    @Test
     void closeStopsListeningAtOnceAndIsFinal() throws Exception {
         server.start();
         int port = server.port();
