@@ -93,12 +93,21 @@ public final class Database implements AutoCloseable {
 
     /** The listener's dedicated connections. */
     public ConnectionFactory listenerConnections() {
-        return () -> {
-            ConnectionFactory f = listener;
-            if (f == null) {
-                throw new SQLException("the database has not been started");
+        return new ConnectionFactory() {
+            @Override
+            public Connection open() throws SQLException {
+                ConnectionFactory f = listener;
+                if (f == null) {
+                    throw new SQLException("the database has not been started");
+                }
+                return f.open();
             }
-            return f.open();
+
+            /** The server, for the listener's messages. */
+            @Override
+            public String toString() {
+                return describe();
+            }
         };
     }
 

@@ -63,11 +63,12 @@ class CliTest {
                 """);
         Result result = run(Map.of(), "schema", "status", "--config", conf.toString());
         assertThat(result.code()).isEqualTo(Cli.INVALID_CONFIG);
-        assertThat(result.err()).contains("the configuration has 2 problems", "bridge.ops.port (" + conf + ":1)",
-                "bridge.sinks[0].url (" + conf + ":2)").doesNotContain("whsec_c2VjcmV0").doesNotContain("\tat ");
+        assertThat(result.err()).contains("the configuration has 3 problems", "bridge.ops.port (" + conf + ":1)",
+                "bridge.sinks[0].url (" + conf + ":2)", "bridge.sinks[0].secrets[0] (" + conf + ":2)")
+                .doesNotContain("whsec_c2VjcmV0").doesNotContain("\tat ");
         Result fromEnv = run(Map.of("BRIDGE_CONFIG", conf.toString(), "BRIDGE_OPS_PORT", "8080"), "demo");
         assertThat(fromEnv.code()).isEqualTo(Cli.INVALID_CONFIG);
-        assertThat(fromEnv.err()).contains("the configuration has 1 problem", "bridge.sinks[0].url");
+        assertThat(fromEnv.err()).contains("the configuration has 2 problems", "bridge.sinks[0].url");
     }
 
     @Test

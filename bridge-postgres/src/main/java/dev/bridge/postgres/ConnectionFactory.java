@@ -17,7 +17,8 @@ public interface ConnectionFactory {
 
     /**
      * Connections to a JDBC URL ({@code jdbc:postgresql://host:port/db}). The password is kept
-     * inside the factory and never appears in its {@code toString} or in errors.
+     * inside the factory and never appears in its {@code toString} or in errors, nor does the
+     * URL's query.
      */
     static ConnectionFactory of(String jdbcUrl, String user, String password) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -38,7 +39,7 @@ public interface ConnectionFactory {
 
             @Override
             public String toString() {
-                return jdbcUrl + (user == null ? "" : " as " + user);
+                return dev.bridge.core.Secrets.maskUri(jdbcUrl) + (user == null ? "" : " as " + user);
             }
         };
     }

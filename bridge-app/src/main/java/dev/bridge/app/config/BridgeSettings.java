@@ -212,15 +212,22 @@ public record BridgeSettings(
             SinkFilter filter = build(problems, path + ".filter", () -> new SinkFilter(
                     d.strings("filter.buckets"), d.strings("filter.exclude-buckets"), ops(d)));
             DeliveryPolicy policy = build(problems, path + ".delivery", () -> policy(d));
-            if (d.failed() || r.failed()) {
-                continue;
-            }
+            // The type's own settings are checked even when the block has other problems, so that all show at once.
             ConfigSinkSettings settings = new ConfigSinkSettings(block, path);
             try {
                 types.create(type, name, settings);
-                sinks.add(new SinkSpec(type, name, filter, policy, settings));
+                if (!d.failed() && !r.failed()) {
+                    sinks.add(new SinkSpec(type, name, filter, policy, settings));
+                }
             } catch (InvalidSettingException e) {
-                problems.add(new Problem(e.path(), e.origin(), e.problem()));
+                if (e.getSuppressed().length == 0) {
+                    problems.add(new Problem(e.path(), e.origin(), e.problem()));
+                }
+                for (Throwable each : e.getSuppressed()) {
+                    if (each instanceof InvalidSettingException one) {
+                        problems.add(new Problem(one.path(), one.origin(), one.problem()));
+                    }
+                }
             } catch (BridgeException e) {
                 problems.add(new Problem(path, "", e.getMessage()));
             }

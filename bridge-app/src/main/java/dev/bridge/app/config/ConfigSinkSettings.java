@@ -87,7 +87,8 @@ final class ConfigSinkSettings implements SinkSettings {
 
     @Override
     public InvalidSettingException invalid(String key, String problem) {
-        return new InvalidSettingException(path + "." + key, Reader.origin(block, key), problem);
+        // An element (secrets[1]) is placed where its list is.
+        return new InvalidSettingException(path + "." + key, Reader.origin(block, key.replaceFirst("\\[[0-9]+]$", "")), problem);
     }
 
     @Override

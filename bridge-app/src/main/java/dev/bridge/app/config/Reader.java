@@ -249,7 +249,7 @@ final class Reader {
         if (SinkSettings.looksSecret(key)) {
             return "<hidden>";
         }
-        String text = String.valueOf(value.unwrapped());
+        String text = dev.bridge.core.Secrets.maskUri(String.valueOf(value.unwrapped()));
         return "'" + (text.length() <= 100 ? text : text.substring(0, 100) + "…") + "'";
     }
 

@@ -112,6 +112,8 @@ class BridgeSettingsTest {
                 .contains("bridge.sinks[3].stream", "stdout or stderr")
                 .contains("bridge.sinks[4].type (" + file + ":10): is required; known types: console, redis, webhook")
                 .contains("bridge.sinks[5].filter.ops (" + file + ":11): may hold only INSERT, UPDATE and DELETE, got 'UPSERT'")
+                .as("the type's own settings too, although the block's filter is wrong")
+                .contains("bridge.sinks[5].secrets[0] (" + file + ":11): is not valid base64 after whsec_")
                 .doesNotContain("whsec_notvalid");
     }
 

@@ -72,11 +72,13 @@ public interface SinkSettings {
 
     /**
      * Whether a key's values must never be shown: it contains {@code password}, {@code secret},
-     * {@code token}, {@code key}, {@code auth} or {@code credential}, ignoring case. Over-hiding is
-     * harmless; a leaked secret is not.
+     * {@code token}, {@code key}, {@code auth}, {@code credential}, {@code cookie} or {@code header}
+     * (every header value), ignoring case. Over-hiding is harmless; a leaked secret is not. Values
+     * that are shown go through {@link dev.bridge.core.Secrets#maskUri}, so a URI's user info and
+     * query never appear either.
      */
     static boolean looksSecret(String key) {
         String lower = key.toLowerCase(Locale.ROOT);
-        return Stream.of("password", "secret", "token", "key", "auth", "credential").anyMatch(lower::contains);
+        return Stream.of("password", "secret", "token", "key", "auth", "credential", "cookie", "header").anyMatch(lower::contains);
     }
 }

@@ -269,7 +269,7 @@ public final class MapSinkSettings implements SinkSettings {
             return value.toString();
         }
         if (value instanceof CharSequence) {
-            String text = value.toString();
+            String text = dev.bridge.core.Secrets.maskUri(value.toString());
             return "'" + (text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "…") + "'";
         }
         return "a " + value.getClass().getSimpleName();

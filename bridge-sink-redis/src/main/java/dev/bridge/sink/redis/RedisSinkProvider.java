@@ -4,16 +4,13 @@ import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
 import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.sink.SettingsProblems;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The {@code redis} sink type: publishes each change's JSON ({@code docs/protocol.md} §1) to a
@@ -49,7 +46,7 @@ public final class RedisSinkProvider implements SinkProvider {
      */
     @Override
     public ChangeSink create(String name, SinkSettings settings) {
-        Problems problems = new Problems(settings);
+        SettingsProblems problems = new SettingsProblems(settings);
         String uri = problems.check(() -> settings.requireString("uri"));
         boolean tls = false;
         if (uri != null) {
@@ -129,43 +126,5 @@ public final class RedisSinkProvider implements SinkProvider {
             throw settings.invalid(key, "must be positive, got " + d);
         }
         return d;
-    }
-
-    /** Every problem of one block's settings, so that all are reported at once. */
-    private static final class Problems {
-
-        private final SinkSettings settings;
-        private final List<InvalidSettingException> found = new ArrayList<>();
-
-        Problems(SinkSettings settings) {
-            this.settings = settings;
-        }
-
-        /** The value read, or null after recording why it could not be read. */
-        <T> T check(Supplier<T> read) {
-            try {
-                return read.get();
-            } catch (InvalidSettingException e) {
-                found.add(e);
-                return null;
-            }
-        }
-
-        void add(InvalidSettingException e) {
-            found.add(e);
-        }
-
-        void throwIfAny() {
-            if (found.isEmpty()) {
-                return;
-            }
-            if (found.size() == 1) {
-                throw found.get(0);
-            }
-            InvalidSettingException all = new InvalidSettingException(settings.path(), "has " + found.size()
-                    + " invalid settings: " + found.stream().map(Throwable::getMessage).collect(Collectors.joining("; ")));
-            found.forEach(all::addSuppressed);
-            throw all;
-        }
     }
 }

@@ -1,12 +1,10 @@
 package dev.bridge.sink.redis;
 
+import dev.bridge.core.Secrets;
 import io.lettuce.core.RedisURI;
-import java.util.regex.Pattern;
 
 /** Renders Redis URIs for messages and logs with the password replaced by {@code ***}. */
 final class SafeUri {
-
-    private static final Pattern USER_INFO = Pattern.compile("^([a-z]+://)[^@/]*@");
 
     private SafeUri() {
     }
@@ -22,8 +20,8 @@ final class SafeUri {
         return out.append('/').append(uri.getDatabase()).toString();
     }
 
-    /** For text that may not parse: drops everything between the scheme and an {@code @}. */
+    /** For text that may not parse: user info and query hidden. */
     static String masked(String uri) {
-        return USER_INFO.matcher(uri).replaceFirst("$1***@");
+        return Secrets.maskUri(uri);
     }
 }

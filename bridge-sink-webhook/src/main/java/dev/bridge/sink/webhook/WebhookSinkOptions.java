@@ -1,6 +1,6 @@
 package dev.bridge.sink.webhook;
 
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.Secrets;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -17,11 +17,11 @@ import java.util.stream.Collectors;
 /**
  * The settings of one webhook endpoint, validated on construction. Immutable and thread-safe.
  *
- * @param url where to POST: an absolute {@code http://} or {@code https://} URL; its user info, if
- *     any, never appears in messages
+ * @param url where to POST: an absolute {@code http://} or {@code https://} URL; its user info and
+ *     query, if any, never appear in messages
  * @param headers extra request headers, in order; names must not start with {@code webhook-}
  *     (the signature headers) nor be ones the HTTP client sets itself ({@code Host},
- *     {@code Content-Length}, …); values of names that look secret never appear in messages
+ *     {@code Content-Length}, …); their values never appear in messages
  * @param secrets signing secrets, {@code whsec_} followed by base64 of 24 to 64 random bytes; the
  *     first is the current one, more are sent during rotation (one signature each); empty for unsigned requests
  * @param timeout how long one request may take, the whole exchange: connecting, sending, and the
@@ -55,10 +55,7 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         secrets = List.copyOf(Objects.requireNonNull(secrets, "secrets"));
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
-            throw new IllegalArgumentException("url must be an absolute http:// or https:// URL with a host, got '" + safe(url) + "'");
-        }
+        String scheme = requireHttpUrl(url);
         headers.forEach((name, value) -> {
             if (name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
                 throw new IllegalArgumentException("headers must not set " + name + ": the sink sets the webhook-* headers itself");
@@ -66,8 +63,8 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
             try {
                 HttpRequest.newBuilder(url).header(name, value);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("headers." + name + " cannot be sent: it is not a valid header"
-                        + (SinkSettings.looksSecret(name) ? "" : " ('" + value + "')") + " or the HTTP client sets it itself");
+                throw new IllegalArgumentException("headers." + name + " cannot be sent: it is not a valid header name or value,"
+                        + " or the HTTP client sets it itself");
             }
         });
         for (int i = 0; i < secrets.size(); i++) {
@@ -91,26 +88,34 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         }
     }
 
+    /**
+     * The URL's scheme, lower case.
+     *
+     * @throws IllegalArgumentException unless it is an absolute http:// or https:// URL with a host
+     */
+    static String requireHttpUrl(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+            throw new IllegalArgumentException("url must be an absolute http:// or https:// URL with a host, got '" + safe(url) + "'");
+        }
+        return scheme;
+    }
+
     /** The URL without user info, for messages and logs. */
     public String safeUrl() {
         return safe(url);
     }
 
-    /** Secrets and secret-looking header values never appear. */
+    /** Secrets and header values never appear. */
     @Override
     public String toString() {
-        String shown = headers.entrySet().stream()
-                .map(e -> e.getKey() + "=" + (SinkSettings.looksSecret(e.getKey()) ? "***" : e.getValue()))
-                .collect(Collectors.joining(", ", "{", "}"));
+        String shown = headers.keySet().stream().map(name -> name + "=***").collect(Collectors.joining(", ", "{", "}"));
         return "WebhookSinkOptions[url=" + safeUrl() + ", headers=" + shown + ", secrets=" + secrets.size() + " hidden, timeout="
                 + timeout + ", connectTimeout=" + connectTimeout + ", maxInFlight=" + maxInFlight + ", batch=" + batch
                 + tlsCaFile.map(f -> ", tlsCaFile=" + f).orElse("") + ", maxRequestBytes=" + maxRequestBytes + "]";
     }
 
     static String safe(URI url) {
-        if (url.getRawUserInfo() == null) {
-            return url.toString();
-        }
-        return url.toString().replace(url.getRawUserInfo() + "@", "***@");
+        return Secrets.maskUri(url.toString());
     }
 }

@@ -3,6 +3,8 @@ package dev.bridge.sink.webhook;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
 import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.sink.SettingsProblems;
+import java.net.http.HttpRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -45,32 +47,68 @@ public final class WebhookSinkProvider implements SinkProvider {
      */
     @Override
     public ChangeSink create(String name, SinkSettings settings) {
-        URI url;
-        String urlText = settings.requireString("url");
-        try {
-            url = new URI(urlText);
-        } catch (URISyntaxException e) {
-            throw settings.invalid("url", "is not a valid URL (" + e.getReason() + ")");
+        SettingsProblems problems = new SettingsProblems(settings);
+        URI url = problems.check(() -> {
+            URI parsed;
+            try {
+                parsed = new URI(settings.requireString("url"));
+            } catch (URISyntaxException e) {
+                throw settings.invalid("url", "is not a valid URL (" + e.getReason() + ")");
+            }
+            try {
+                WebhookSinkOptions.requireHttpUrl(parsed);
+            } catch (IllegalArgumentException e) {
+                throw settings.invalid("url", e.getMessage().substring("url ".length()));
+            }
+            return parsed;
+        });
+        Map<String, String> headers = problems.check(() -> settings.stringMap("headers"));
+        if (headers != null) {
+            headers.forEach((header, value) -> problems.check(() -> {
+                try {
+                    HttpRequest.newBuilder(URI.create("http://localhost/")).header(header, value);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    throw settings.invalid("headers", "holds " + header + ", which cannot be sent: not a valid header name or"
+                            + " value, or one the HTTP client sets itself");
+                }
+            }));
         }
-        Map<String, String> headers = settings.stringMap("headers");
-        List<String> secrets = settings.stringList("secrets");
-        Duration timeout = positive(settings, "timeout");
-        Duration connectTimeout = positive(settings, "connect-timeout");
-        int maxInFlight = settings.integer("max-in-flight")
-                .orElseThrow(() -> settings.invalid("max-in-flight", "is required; set it in the sink's block"));
-        boolean batch = settings.bool("batch").orElseThrow(() -> settings.invalid("batch", "is required; set it in the sink's block"));
-        java.util.Optional<java.nio.file.Path> tlsCaFile;
-        try {
-            tlsCaFile = settings.string("tls-ca-file").filter(f -> !f.isBlank()).map(java.nio.file.Path::of);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw settings.invalid("tls-ca-file", "is not a valid path (" + e.getReason() + ")");
+        List<String> secrets = problems.check(() -> settings.stringList("secrets"));
+        if (secrets != null) {
+            for (int i = 0; i < secrets.size(); i++) {
+                String key = "secrets[" + i + "]";
+                String secret = secrets.get(i);
+                problems.check(() -> {
+                    try {
+                        return Signer.key(secret, key);
+                    } catch (IllegalArgumentException e) {
+                        throw settings.invalid(key, e.getMessage().substring(key.length() + 1));
+                    }
+                });
+            }
         }
+        Duration timeout = problems.check(() -> positive(settings, "timeout"));
+        Duration connectTimeout = problems.check(() -> positive(settings, "connect-timeout"));
+        Integer maxInFlight = problems.check(() -> settings.integer("max-in-flight")
+                .orElseThrow(() -> settings.invalid("max-in-flight", "is required; set it in the sink's block")));
+        Boolean batch = problems.check(() -> settings.bool("batch")
+                .orElseThrow(() -> settings.invalid("batch", "is required; set it in the sink's block")));
+        java.util.Optional<java.nio.file.Path> tlsCaFile = problems.check(() -> {
+            try {
+                return settings.string("tls-ca-file").filter(f -> !f.isBlank()).map(java.nio.file.Path::of);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw settings.invalid("tls-ca-file", "is not a valid path (" + e.getReason() + ")");
+            }
+        });
+        Long maxRequestBytes = problems.check(() -> settings.bytes("max-request-bytes")
+                .orElseThrow(() -> settings.invalid("max-request-bytes", "is required; set it in the sink's block")));
+        problems.throwIfAny();
         WebhookSinkOptions options;
         try {
-            long maxRequestBytes = settings.bytes("max-request-bytes")
-                    .orElseThrow(() -> settings.invalid("max-request-bytes", "is required; set it in the sink's block"));
             options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
         } catch (IllegalArgumentException e) {
+            // The record's own rules, which start with the component's name.
             String message = e.getMessage();
             String key = message.substring(0, message.indexOf(' '));
             String setting = switch (key) {

@@ -76,7 +76,18 @@ class WebhookSinkProviderTest {
                 .hasMessage("bridge.sinks[3].headers must not set webhook-id: the sink sets the webhook-* headers itself");
         assertThatThrownBy(() -> new WebhookSinkProvider().create("x",
                 settings(Map.of("url", "https://h/x", "headers", Map.of("Host", "evil")))))
-                .hasMessageStartingWith("bridge.sinks[3].headers.Host cannot be sent");
+                .hasMessageStartingWith("bridge.sinks[3].headers holds Host, which cannot be sent").hasMessageNotContaining("evil");
+    }
+
+    @Test
+    void reportsEveryBadSettingAtOnceEverySecretIncluded() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "https://h/x", "timeout", "soon",
+                "secrets", List.of("whsec_bad!", SECRET, "no-prefix"), "max-in-flight", "many"))))
+                .isInstanceOfSatisfying(dev.bridge.core.InvalidSettingException.class, e -> assertThat(e.getSuppressed())
+                        .extracting(s -> ((dev.bridge.core.InvalidSettingException) s).path())
+                        .containsExactly("bridge.sinks[3].secrets[0]", "bridge.sinks[3].secrets[2]", "bridge.sinks[3].timeout",
+                                "bridge.sinks[3].max-in-flight"))
+                .hasMessageNotContaining("whsec_bad").hasMessageNotContaining("no-prefix");
     }
 
     @Test
@@ -88,11 +99,13 @@ class WebhookSinkProviderTest {
     }
 
     @Test
-    void optionsNeverPrintSecretsNorSecretHeaders() {
-        WebhookSinkOptions options = new WebhookSinkOptions(URI.create("https://user:pw@h/x"),
-                Map.of("Authorization", "Bearer s3cr3t", "X-Team", "billing"), List.of(SECRET), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 1, false);
-        assertThat(options.toString()).doesNotContain("s3cr3t", "MfKQ9r8", "pw").contains("X-Team=billing", "https://***@h/x");
+    void optionsNeverPrintSecretsHeaderValuesUserInfoOrQueries() {
+        WebhookSinkOptions options = new WebhookSinkOptions(URI.create("https://user:pw@h/x?token=t0k3n"),
+                Map.of("Authorization", "Bearer s3cr3t", "Cookie", "session=c00k1e", "X-Team", "billing"), List.of(SECRET),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false);
+        assertThat(options.toString()).doesNotContain("s3cr3t", "MfKQ9r8", "pw", "c00k1e", "billing", "t0k3n")
+                .contains("X-Team=***", "https://***@h/x?***");
+        assertThat(options.safeUrl()).isEqualTo("https://***@h/x?***");
     }
 
     @Test
