@@ -404,7 +404,7 @@ public final class Cli {
     }
 
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-            description = "Shows or resets how far consumers have read the change log.", subcommands = CommandLine.HelpCommand.class)
+            description = "Shows, resets or drops how far consumers have read the change log.", subcommands = CommandLine.HelpCommand.class)
     static final class CheckpointCommand {
         private final Env env;
 
@@ -417,12 +417,28 @@ public final class Cli {
             return withPostgres(env, common, (pg, s) -> {
                 List<Consumers.Consumer> consumers = pg.consumers().list();
                 for (Consumers.Consumer c : consumers) {
-                    env.out().printf("%s  checkpoint=%s  updated=%s  pending=%d%s%n", c.name(), c.checkpoint(), c.updatedAt(), c.pending(),
+                    env.out().printf("%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(), c.checkpoint(), c.updatedAt(), c.pending(),
+                            c.lost() == 0 ? "" : "  lost=" + c.lost() + " (pruned unread after the maximum retention, the last made " + c.lostUntil() + ")",
                             c.name().equals(s.consumer()) ? "  (this bridge)" : "");
                 }
                 if (consumers.isEmpty()) {
                     env.err().println("no consumer is registered yet; `bridge run` registers " + s.consumer());
                 }
+                return OK;
+            });
+        }
+
+        @Command(name = "drop", mixinStandardHelpOptions = true,
+                description = {"Unregisters a consumer that is no longer used, so that it stops holding the change log.",
+                    "A bridge that runs as that consumer again starts at the beginning of the retained log."})
+        int drop(@Mixin Common common,
+                @Option(names = "--consumer", paramLabel = "NAME", required = true, description = "The consumer to drop.") String consumer) {
+            return withPostgres(env, common, (pg, s) -> {
+                if (!pg.consumers().drop(consumer)) {
+                    env.err().println("bridge: no consumer named " + consumer + "; `bridge checkpoint show` lists them");
+                    return FAILED;
+                }
+                env.out().println("consumer " + consumer + " dropped; it no longer holds the change log");
                 return OK;
             });
         }

@@ -190,6 +190,14 @@ class CommandsIT {
         Result unknown = CliTest.run(env, "checkpoint", "reset", "--consumer", "nobody");
         assertThat(unknown.code()).isEqualTo(Cli.FAILED);
         assertThat(unknown.err()).contains("no consumer named nobody");
+
+        postgres.consumers().register("abandoned");
+        assertThat(CliTest.run(env, "checkpoint", "drop").code()).as("which one must be said").isEqualTo(Cli.USAGE);
+        Result dropped = CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned");
+        assertThat(dropped.code()).as(dropped.err()).isZero();
+        assertThat(dropped.out()).contains("consumer abandoned dropped");
+        assertThat(CliTest.run(env, "checkpoint", "show").out()).doesNotContain("abandoned");
+        assertThat(CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned").code()).isEqualTo(Cli.FAILED);
     }
 
     @Test

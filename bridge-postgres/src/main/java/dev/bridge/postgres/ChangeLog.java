@@ -29,6 +29,7 @@ final class ChangeLog {
     private final String firstPage;
     private final String nextPage;
     private final String prune;
+    private final String forcedPrune;
     private final String forgetEnded;
     private final String register;
     private final String setPrompts;
@@ -60,6 +61,14 @@ final class ChangeLog {
         prune = "DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT c.seq FROM " + s + ".bridge_changes c"
                 + " WHERE c.created_at < now() - ?::interval AND NOT EXISTS (SELECT 1 FROM " + s + ".bridge_consumers k"
                 + " WHERE NOT pg_visible_in_snapshot(c.txid, " + passedSnapshot("k.checkpoint") + ")) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
+        // Past the maximum retention, changes go even if a consumer has not passed them; each consumer that had not is told how many.
+        forcedPrune = "WITH gone AS (DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT seq FROM " + s + ".bridge_changes"
+                + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ") RETURNING txid, created_at),"
+                + " missed AS (SELECT k.name, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
+                + " ON NOT pg_visible_in_snapshot(g.txid, " + passedSnapshot("k.checkpoint") + ") GROUP BY k.name),"
+                + " told AS (UPDATE " + s + ".bridge_consumers k SET lost = k.lost + m.n,"
+                + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name RETURNING k.name, m.n)"
+                + " SELECT (SELECT count(*) FROM gone), t.name, t.n FROM (SELECT 1) one LEFT JOIN told t ON true";
     }
 
     static boolean isSnapshot(String position) {
@@ -201,21 +210,48 @@ final class ChangeLog {
     }
 
     /**
-     * Deletes, in batches of {@value #PRUNE_BATCH}, each in its own short transaction, the changes older
-     * than {@code retention} that every registered consumer has passed.
-     *
-     * @return how many were deleted
+     * What a prune deleted: {@code passed}, changes every consumer had passed (older than the
+     * retention); {@code forced}, changes older than the maximum retention that some consumer had
+     * not; {@code missed}, how many of those each such consumer had not read.
      */
-    long prune(Connection c, Duration retention) throws SQLException {
-        long deleted = 0;
+    record Pruned(long passed, long forced, java.util.Map<String, Long> missed) {
+    }
+
+    /**
+     * Deletes, in batches of {@value #PRUNE_BATCH}, each in its own short transaction, the changes older
+     * than {@code retention} that every registered consumer has passed, then those older than
+     * {@code maxRetention} (unless zero) whatever the consumers, counting for each consumer those it had not passed.
+     */
+    Pruned prune(Connection c, Duration retention, Duration maxRetention) throws SQLException {
+        long passed = 0;
         try (PreparedStatement ps = c.prepareStatement(prune)) {
             ps.setString(1, retention.toMillis() + " milliseconds");
             int n;
             do {
                 n = ps.executeUpdate();
-                deleted += n;
+                passed += n;
             } while (n == PRUNE_BATCH);
         }
-        return deleted;
+        long forced = 0;
+        java.util.Map<String, Long> missed = new java.util.TreeMap<>();
+        if (!maxRetention.isZero()) {
+            try (PreparedStatement ps = c.prepareStatement(forcedPrune)) {
+                ps.setString(1, maxRetention.toMillis() + " milliseconds");
+                long n;
+                do {
+                    n = 0;
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            n = rs.getLong(1);
+                            if (rs.getString(2) != null) {
+                                missed.merge(rs.getString(2), rs.getLong(3), Long::sum);
+                            }
+                        }
+                    }
+                    forced += n;
+                } while (n == PRUNE_BATCH);
+            }
+        }
+        return new Pruned(passed, forced, missed);
     }
 }

@@ -19,9 +19,11 @@ public final class Consumers {
     /**
      * A consumer and how far it is: {@code checkpoint} is a snapshot (with a position within a read,
      * while catching up), {@code pending} the logged changes it has not passed (counted from the
-     * snapshot alone, so at most a page too many while catching up).
+     * snapshot alone, so at most a page too many while catching up), {@code lost} the changes pruned
+     * after the maximum retention before it read them, the last of them made at {@code lostUntil}
+     * (null if none).
      */
-    public record Consumer(String name, String checkpoint, Instant updatedAt, long pending) {
+    public record Consumer(String name, String checkpoint, Instant updatedAt, long pending, long lost, Instant lostUntil) {
     }
 
     private final DataSource dataSource;
@@ -33,14 +35,16 @@ public final class Consumers {
     }
 
     public List<Consumer> list() {
-        String sql = "SELECT k.name, k.checkpoint, k.updated_at,"
+        String sql = "SELECT k.name, k.checkpoint, k.updated_at, k.lost, k.lost_until,"
                 + " (SELECT count(*) FROM " + schema + ".bridge_changes c WHERE NOT pg_visible_in_snapshot(c.txid, "
                 + ChangeLog.passedSnapshot("k.checkpoint") + "))"
                 + " FROM " + schema + ".bridge_consumers k ORDER BY k.name";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             List<Consumer> consumers = new ArrayList<>();
             while (rs.next()) {
-                consumers.add(new Consumer(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getLong(4)));
+                OffsetDateTime lostUntil = rs.getObject(5, OffsetDateTime.class);
+                consumers.add(new Consumer(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getLong(6),
+                        rs.getLong(4), lostUntil == null ? null : lostUntil.toInstant()));
             }
             return consumers;
         } catch (SQLException e) {

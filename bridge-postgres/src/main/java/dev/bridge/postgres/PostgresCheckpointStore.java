@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 /**
  * Consumers' checkpoints in {@code bridge_consumers}. A consumer is registered when it first loads
  * or saves its checkpoint; from then on the log keeps every change it has not passed. A new consumer
- * starts at the beginning of the retained log.
+ * starts at the beginning of the retained log. Changes older than the maximum retention are pruned
+ * even if a consumer has not passed them; {@link #lost} says how many each consumer missed.
  */
 final class PostgresCheckpointStore implements CheckpointStore {
 
@@ -20,14 +21,15 @@ final class PostgresCheckpointStore implements CheckpointStore {
     private final String register;
     private final String select;
     private final String upsert;
+    private final java.util.Map<String, Long> lost = new java.util.concurrent.ConcurrentHashMap<>();
 
     PostgresCheckpointStore(DataSource dataSource, PostgresOptions options) {
         this.dataSource = dataSource;
         String s = options.quotedSchema();
         register = "INSERT INTO " + s + ".bridge_consumers (name, checkpoint) VALUES (?, ?) ON CONFLICT (name) DO NOTHING";
-        select = "SELECT checkpoint FROM " + s + ".bridge_consumers WHERE name = ?";
+        select = "SELECT checkpoint, lost FROM " + s + ".bridge_consumers WHERE name = ?";
         upsert = "INSERT INTO " + s + ".bridge_consumers (name, checkpoint) VALUES (?, ?)"
-                + " ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now()";
+                + " ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now() RETURNING lost";
     }
 
     @Override
@@ -41,7 +43,11 @@ final class PostgresCheckpointStore implements CheckpointStore {
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 ps.setString(1, consumer);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Checkpoint(rs.getString(1))) : Optional.empty();
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    lost.put(consumer, rs.getLong(2));
+                    return Optional.of(new Checkpoint(rs.getString(1)));
                 }
             }
         } catch (SQLException e) {
@@ -55,9 +61,18 @@ final class PostgresCheckpointStore implements CheckpointStore {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(upsert)) {
             ps.setString(1, consumer);
             ps.setString(2, checkpoint.position());
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                lost.put(consumer, rs.getLong(1));
+            }
         } catch (SQLException e) {
             throw PostgresException.of("save the checkpoint of consumer " + consumer, e);
         }
+    }
+
+    /** What the log's pruning after its maximum retention took from this consumer, as of the last load or save. */
+    @Override
+    public long lost(String consumer) {
+        return lost.getOrDefault(consumer, 0L);
     }
 }

@@ -226,10 +226,14 @@ public final class PostgresListener implements Subscription {
                 prompts = 0;
             }
             if (fromLog && now - nextPrune >= 0) {
-                long pruned = changeLog.prune(c, options.retention());
-                if (pruned > 0) {
-                    log.info("pruned {} changes from the log of schema {}", pruned, options.schema());
+                ChangeLog.Pruned pruned = changeLog.prune(c, options.retention(), options.maxRetention());
+                if (pruned.passed() > 0) {
+                    log.info("pruned {} changes from the log of schema {}", pruned.passed(), options.schema());
                 }
+                pruned.missed().forEach((consumer, n) -> log.warn("pruned {} changes older than the maximum retention ({}) from the"
+                        + " log of schema {} that consumer {} had not read: it will never receive them. `bridge checkpoint show`"
+                        + " lists each consumer and what it missed; `bridge checkpoint drop --consumer {}` removes one no longer used",
+                        n, options.maxRetention(), options.schema(), consumer, consumer));
                 nextPrune = now + pruneEvery;
             }
             if (fromLog && pace.polling(System.nanoTime())) {

@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param pruneInterval how often the listener prunes the log
  * @param lockTimeout the longest Bridge waits for a lock on a user table (to create, change or drop
  *     its capture trigger) or on its own tables during an upgrade, before it gives up
+ * @param maxRetention how long a logged change is kept at most, even if a consumer has not passed
+ *     it (one that was abandoned, or stays away too long); zero for no limit. Such a consumer is
+ *     told how many it missed ({@code CheckpointStore.lost})
  */
 public record PostgresOptions(
         String schema,
@@ -44,12 +47,13 @@ public record PostgresOptions(
         int pageSize,
         Duration retention,
         Duration pruneInterval,
-        Duration lockTimeout) {
+        Duration lockTimeout,
+        Duration maxRetention) {
 
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
             ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, Duration.ofSeconds(1), 1_000,
-            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3));
+            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofDays(1));
 
     public PostgresOptions {
         Identifiers.require("schema", schema);
@@ -80,60 +84,69 @@ public record PostgresOptions(
         }
         positive("pruneInterval", pruneInterval);
         positive("lockTimeout", lockTimeout);
+        Objects.requireNonNull(maxRetention, "maxRetention");
+        if (maxRetention.isNegative() || (!maxRetention.isZero() && maxRetention.compareTo(retention) < 0)) {
+            throw new IllegalArgumentException("maxRetention must be 0 (no limit) or at least retention (" + retention + "), got " + maxRetention);
+        }
     }
 
     /**
      * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
      * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
      * at-least-once, the log read at least every second in pages of
-     * 1,000, kept an hour after every consumer passed it, pruned every minute; locks awaited 3 s at most.
+     * 1,000, kept an hour after every consumer passed it and a day at most, pruned every minute;
+     * locks awaited 3 s at most.
      */
     public static PostgresOptions defaults() {
         return DEFAULTS;
     }
 
     public PostgresOptions withSchema(String value) {
-        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withChannel(String value) {
-        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withMaxFrameBytes(int value) {
-        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withLiveness(Duration interval, Duration timeout) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withReconnect(Duration min, Duration max) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withQueueUsageWarning(double value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withReassembly(ReassemblerOptions value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withMode(DeliveryMode value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withLogReading(Duration interval, int rowsPerQuery) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withPruning(Duration keep, Duration every) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every, lockTimeout);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every, lockTimeout, maxRetention);
     }
 
     public PostgresOptions withLockTimeout(Duration value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, value);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, value, maxRetention);
+    }
+
+    public PostgresOptions withMaxRetention(Duration value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, value);
     }
 
     String quotedSchema() {

@@ -228,6 +228,40 @@ class CaptureIT {
     }
 
     @Test
+    void anUpdateThatChangesTheKeyIsTheOldObjectsDeleteThenTheNewOnesInsert() throws InterruptedException {
+        String table = "renamed_" + options.schema();
+        String pair = "renamed_pairs_" + options.schema();
+        TestPostgres.execute(db, "CREATE TABLE " + table + " (id integer PRIMARY KEY, status text)");
+        TestPostgres.execute(db, "CREATE TABLE " + pair + " (a text, b integer, note text, PRIMARY KEY (b, a))");
+        bridge.capture().add(table);
+        bridge.capture().add(pair);
+        TestPostgres.execute(db, "INSERT INTO " + table + " VALUES (1, 'new')");
+        TestPostgres.execute(db, "UPDATE " + table + " SET id = 2, status = 'moved' WHERE id = 1");
+        TestPostgres.execute(db, "UPDATE " + table + " SET status = 'kept' WHERE id = 2");
+        TestPostgres.execute(db, "INSERT INTO " + pair + " VALUES ('x', 7, 'n')");
+        TestPostgres.execute(db, "UPDATE " + pair + " SET a = 'y' WHERE b = 7");
+
+        List<Change> changes = handler.awaitChanges(7, WAIT);
+        assertThat(changes).extracting(c -> c.op() + " " + c.id()).containsExactly("INSERT 1", "DELETE 1", "INSERT 2", "UPDATE 2",
+                "INSERT [7, \"x\"]", "DELETE [7, \"x\"]", "INSERT [7, \"y\"]");
+        assertThat(changes.get(1).old().tree()).isEqualTo(Json.parse("{\"id\":1,\"status\":\"new\"}").tree());
+        assertThat(changes.get(1).val()).isNull();
+        assertThat(changes.get(2).val().tree()).isEqualTo(Json.parse("{\"id\":2,\"status\":\"moved\"}").tree());
+        assertThat(changes.get(2).old()).isNull();
+        assertThat(changes.get(2).seq()).isEqualTo(changes.get(1).seq() + 1);
+        // A consumer keyed by id, applying each change, ends with exactly the table's rows.
+        java.util.Map<String, String> byId = new java.util.TreeMap<>();
+        for (Change c : changes) {
+            if (c.op() == Op.DELETE) {
+                byId.remove(c.bucket() + "/" + c.id());
+            } else {
+                byId.put(c.bucket() + "/" + c.id(), c.val().text());
+            }
+        }
+        assertThat(byId.keySet()).containsExactly(pair + "/[7, \"y\"]", table + "/2");
+    }
+
+    @Test
     void refusesTablesItCannotCapture() {
         String noKey = "nokey_" + options.schema();
         TestPostgres.execute(db, "CREATE TABLE " + noKey + " (x integer)");

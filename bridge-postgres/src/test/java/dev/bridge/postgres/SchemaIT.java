@@ -92,7 +92,8 @@ class SchemaIT {
         bridge.capture().add(table);
         TestPostgres.execute(db, "INSERT INTO " + table + " VALUES (1, 'before the checkpoint')");
         String checkpoint = TestPostgres.queryString(db, "SELECT pg_current_snapshot()::text");
-        bridge.checkpointStore().save("upgraded", new dev.bridge.core.Checkpoint(checkpoint));
+        // As a Bridge of version 4 saved it.
+        TestPostgres.execute(db, "INSERT INTO " + s + ".bridge_consumers (name, checkpoint) VALUES ('upgraded', '" + checkpoint + "')");
         TestPostgres.execute(db, "INSERT INTO " + table + " VALUES (2, 'pending'), (3, 'pending')");
         bridge.eventStore().append(new dev.bridge.core.Append(new dev.bridge.core.Key("orders", "9"), 0, 1,
                 dev.bridge.core.Json.parse("{}"), dev.bridge.core.Json.parse("{\"n\":1}")));

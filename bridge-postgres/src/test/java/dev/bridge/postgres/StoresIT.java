@@ -50,6 +50,42 @@ class StoresIT {
     }
 
     @Test
+    void pastTheMaximumRetentionTheLogIsPrunedAnywayAndTheConsumersThatHadNotReadItAreTold() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres pg = TestPostgres.bridge(options);
+        pg.schema().install();
+        String s = options.schema();
+        String table = "kept_" + s;
+        TestPostgres.execute(TestPostgres.dataSource(), "CREATE TABLE " + table + " (id integer PRIMARY KEY)");
+        pg.capture().add(table);
+        CheckpointStore checkpoints = pg.checkpointStore();
+        checkpoints.load("abandoned");
+        TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " SELECT generate_series(1, 25)");
+        checkpoints.save("current", new Checkpoint(TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text")));
+        TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " VALUES (26)");
+        // Written two days ago, as far as pruning can tell.
+        TestPostgres.execute(TestPostgres.dataSource(), "UPDATE " + s + ".bridge_changes SET created_at = now() - interval '2 days'");
+
+        ChangeLog.Pruned kept;
+        ChangeLog.Pruned pruned;
+        try (java.sql.Connection c = TestPostgres.dataSource().getConnection()) {
+            kept = new ChangeLog(options).prune(c, java.time.Duration.ofHours(1), java.time.Duration.ZERO);
+            pruned = new ChangeLog(options).prune(c, java.time.Duration.ofHours(1), java.time.Duration.ofDays(1));
+        }
+
+        assertThat(kept.passed() + kept.forced()).as("without a maximum, nothing a consumer has not passed goes").isZero();
+        assertThat(pruned.forced()).isEqualTo(26);
+        assertThat(pruned.missed()).containsOnly(java.util.Map.entry("abandoned", 26L), java.util.Map.entry("current", 1L));
+        assertThat(TestPostgres.queryString(TestPostgres.dataSource(), "SELECT count(*) FROM " + s + ".bridge_changes")).isEqualTo("0");
+        checkpoints.load("abandoned");
+        assertThat(checkpoints.lost("abandoned")).isEqualTo(26);
+        assertThat(pg.consumers().list()).filteredOn(k -> k.name().equals("abandoned")).singleElement()
+                .satisfies(k -> assertThat(k.lostUntil()).isNotNull());
+        assertThat(pg.consumers().drop("abandoned")).isTrue();
+        assertThat(pg.consumers().list()).extracting(Consumers.Consumer::name).containsExactly("current");
+    }
+
+    @Test
     void checkpointsRegisterConsumersAndRefuseWhatIsNotASnapshot() {
         CheckpointStore checkpoints = bridge.checkpointStore();
 

@@ -124,6 +124,7 @@ public record BridgeSettings(
         Duration retention = r.duration("retention", false);
         Duration pruneInterval = r.duration("prune-interval", true);
         Duration lockTimeout = r.duration("lock-timeout", true);
+        Duration maxRetention = r.duration("max-retention", false);
         if (mode == DeliveryMode.AT_LEAST_ONCE) {
             for (String frames : List.of("reassembly.legacy-frames", "reassembly.unsigned-frames")) {
                 if (r.bool(frames)) {
@@ -140,7 +141,7 @@ public record BridgeSettings(
                         unsignedFrames));
         PostgresOptions options = reassembly == null ? null : build(problems, "bridge.postgres", () -> new PostgresOptions(schema, channel,
                 maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval,
-                pageSize, retention, pruneInterval, lockTimeout));
+                pageSize, retention, pruneInterval, lockTimeout, maxRetention));
         return options == null ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
                 password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
     }

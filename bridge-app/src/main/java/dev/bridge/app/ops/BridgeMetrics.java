@@ -79,6 +79,8 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
         counter("bridge.engine.changes.received", "Changes taken from the source", m -> m.engine.read(EngineStats::received));
         gauge("bridge.engine.checkpoint.lag", "Changes taken from the source that the saved checkpoint does not cover yet",
                 m -> m.engine.reading(EngineStats::checkpointLag));
+        counter("bridge.engine.lost.changes", "Changes the change log pruned after its maximum retention before this consumer read them",
+                m -> m.engine.read(EngineStats::lost));
 
         gauge("bridge.listener.connected", "1 while the PostgreSQL listener is listening, else 0",
                 m -> m.listener.get().map(s -> s.connected() ? 1.0 : 0.0).orElse(0.0));

@@ -44,6 +44,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final ScheduledExecutorService checkpointer;
     private volatile boolean accepting;
     private volatile Checkpoint saved;
+    /** What {@link CheckpointStore#lost} said last. */
+    private volatile long lost;
     private volatile long savedCovers;
     private Subscription subscription;
     private boolean started;
@@ -102,6 +104,11 @@ public final class DeliveryEngine implements AutoCloseable {
             runner.start();
         }
         saved = checkpoints.load(consumer).orElse(null);
+        lost = checkpoints.lost(consumer);
+        if (lost > 0) {
+            log.warn("consumer {} has missed {} changes in all: the source dropped them before it read them (the change log's"
+                    + " maximum retention); `bridge checkpoint show` says until when", consumer, lost);
+        }
         accepting = true;
         subscription = source.subscribe(java.util.Optional.ofNullable(saved), new Handler());
         long every = options.checkpointInterval().toMillis();
@@ -154,7 +161,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
     public EngineStats stats() {
         List<SinkStats> sinks = runners.stream().map(SinkRunner::stats).toList();
-        return new EngineStats(received.get(), received.get() - savedCovers, sinks);
+        return new EngineStats(received.get(), received.get() - savedCovers, sinks, lost);
     }
 
     private synchronized void saveCheckpoint() {
@@ -170,6 +177,12 @@ public final class DeliveryEngine implements AutoCloseable {
             checkpoints.save(consumer, safe);
             saved = safe;
             savedCovers = tracker.safeCovers();
+            long now = checkpoints.lost(consumer);
+            if (now > lost) {
+                log.warn("consumer {} missed {} more changes: the source dropped them before it read them (the change log's"
+                        + " maximum retention); they will not be delivered", consumer, now - lost);
+                lost = now;
+            }
         } catch (RuntimeException e) {
             log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
         }

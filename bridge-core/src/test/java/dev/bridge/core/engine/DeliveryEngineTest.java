@@ -94,6 +94,20 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void changesTheSourceDroppedBeforeTheConsumerReadThemAreCounted() throws InterruptedException {
+        ScriptedSink sink = new ScriptedSink("a");
+        checkpoints.lost.set(7);
+        write(1, 1);
+        DeliveryEngine engine = engine(bind(sink));
+        engine.start();
+        assertThat(engine.stats().lost()).as("known at start").isEqualTo(7);
+
+        checkpoints.lost.set(19);
+        write(1, 2);
+        await(() -> engine.stats().lost() == 19, "the count read again with the next checkpoint saved");
+    }
+
+    @Test
     void eachSinkGetsWhatItsFilterLetsThrough() throws InterruptedException {
         ScriptedSink orders = new ScriptedSink("orders");
         ScriptedSink inserts = new ScriptedSink("inserts");

@@ -23,6 +23,13 @@ public final class InMemoryStores {
     public static final class Checkpoints implements CheckpointStore {
         public final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
         public final List<Checkpoint> history = new CopyOnWriteArrayList<>();
+        /** What {@link #lost} answers: a source that dropped changes before the consumer read them. */
+        public final AtomicLong lost = new AtomicLong();
+
+        @Override
+        public long lost(String consumer) {
+            return lost.get();
+        }
 
         @Override
         public Optional<Checkpoint> load(String consumer) {

@@ -130,6 +130,11 @@ BEGIN
 END
 $fn$;
 
+-- Changes pruned after the maximum retention although a consumer had not read them, by consumer:
+-- how many in all, and when the last of them was made.
+ALTER TABLE ${schema}.bridge_consumers ADD COLUMN lost bigint NOT NULL DEFAULT 0;
+ALTER TABLE ${schema}.bridge_consumers ADD COLUMN lost_until timestamptz;
+
 -- An event-store write may not take the bucket of a captured table: it would pass for that table's change.
 CREATE INDEX bridge_captured_tables_bucket ON ${schema}.bridge_captured_tables (bucket);
 
@@ -161,8 +166,53 @@ BEGIN
 END
 $fn$;
 
--- Trigger on a user table: the body of version 3, now with the owner's rights.
-ALTER FUNCTION ${schema}.bridge_capture_table() SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+-- A row's id: its key column's value as text, or a JSON array of the values of a composite key.
+-- args are the trigger's arguments, the key's columns from the sixth on.
+CREATE FUNCTION ${schema}.bridge_row_id(rec jsonb, args text[], nargs integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE WHEN nargs = 6 THEN rec ->> args[5]
+        ELSE (SELECT jsonb_agg(rec -> args[i] ORDER BY i) FROM generate_series(5, nargs - 1) AS i)::text END
+$fn$;
+
+-- Trigger on a user table, with the owner's rights. Arguments: channel, max frame bytes, mode, a
+-- slot no longer read, bucket, then the primary key's columns. An UPDATE that changes the key ends
+-- one object and starts another: it is sent as a DELETE of the old id, then an INSERT of the new.
+CREATE OR REPLACE FUNCTION ${schema}.bridge_capture_table()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    newrec jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
+    oldrec jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+    newid  text;
+    oldid  text;
+    seq    bigint;
+BEGIN
+    IF newrec IS NOT NULL THEN
+        newid := ${schema}.bridge_row_id(newrec, TG_ARGV, TG_NARGS);
+    END IF;
+    IF oldrec IS NOT NULL THEN
+        oldid := ${schema}.bridge_row_id(oldrec, TG_ARGV, TG_NARGS);
+    END IF;
+    IF TG_OP = 'UPDATE' AND newid IS DISTINCT FROM oldid THEN
+        seq := nextval('${schema}.bridge_change_seq');
+        PERFORM ${schema}.bridge_publish(TG_ARGV[0], TG_ARGV[1]::integer, TG_ARGV[2], TG_ARGV[3]::integer, seq,
+            ${schema}.bridge_change_json('DELETE', TG_ARGV[4], oldid, 0, now(), seq, NULL, oldrec));
+        seq := nextval('${schema}.bridge_change_seq');
+        PERFORM ${schema}.bridge_publish(TG_ARGV[0], TG_ARGV[1]::integer, TG_ARGV[2], TG_ARGV[3]::integer, seq,
+            ${schema}.bridge_change_json('INSERT', TG_ARGV[4], newid, 0, now(), seq, newrec, NULL));
+        RETURN NULL;
+    END IF;
+    seq := nextval('${schema}.bridge_change_seq');
+    PERFORM ${schema}.bridge_publish(TG_ARGV[0], TG_ARGV[1]::integer, TG_ARGV[2], TG_ARGV[3]::integer, seq,
+        ${schema}.bridge_change_json(TG_OP, TG_ARGV[4], coalesce(newid, oldid), 0, now(), seq, newrec, oldrec));
+    RETURN NULL;
+END
+$fn$;
 
 -- Nothing here is anyone's but the owner's until granted (`bridge schema grant`, docs/security.md).
 -- Functions are executable by PUBLIC unless revoked: the capture triggers still run, since a
