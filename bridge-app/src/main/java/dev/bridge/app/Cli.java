@@ -380,7 +380,9 @@ public final class Cli {
                     env.out().printf("#%d  %s  sink=%s  %s %s/%s v%d  attempts=%d  %s%n", l.id(), l.failedAt(), l.sink(),
                             l.change().op(), l.change().bucket(), l.change().id(), l.change().version(), l.attempts(), l.reason());
                 }
-                env.err().println(letters.size() + " dead letter" + (letters.size() == 1 ? "" : "s"));
+                long all = pg.deadLetterStore().count(sink);
+                env.err().println(all == letters.size() ? all + " dead letter" + (all == 1 ? "" : "s")
+                        : all + " dead letters; the first " + letters.size() + " shown (--limit N shows more)");
                 return OK;
             });
         }

@@ -210,6 +210,8 @@ class CommandsIT {
 
         Result list = CliTest.run(env, "dead-letters", "list");
         assertThat(list.code()).isZero();
+        assertThat(list.err()).contains("2 dead letters");
+        assertThat(CliTest.run(env, "dead-letters", "list", "--limit", "1").err()).contains("2 dead letters; the first 1 shown");
         assertThat(list.out()).contains("#" + replayable + " ", "sink=console", "INSERT orders/dl-1 v1", "endpoint said 400");
 
         String[] printed = new String[1];

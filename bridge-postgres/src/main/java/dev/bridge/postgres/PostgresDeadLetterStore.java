@@ -21,6 +21,8 @@ final class PostgresDeadLetterStore implements DeadLetterStore {
     private final String selectAll;
     private final String selectSink;
     private final String delete;
+    private final String countAll;
+    private final String countSink;
 
     PostgresDeadLetterStore(DataSource dataSource, PostgresOptions options) {
         this.dataSource = dataSource;
@@ -31,6 +33,8 @@ final class PostgresDeadLetterStore implements DeadLetterStore {
         selectAll = columns + " WHERE id > ? ORDER BY id LIMIT ?";
         selectSink = columns + " WHERE sink = ? AND id > ? ORDER BY id LIMIT ?";
         delete = "DELETE FROM " + s + ".bridge_dead_letters WHERE id = ?";
+        countAll = "SELECT count(*) FROM " + s + ".bridge_dead_letters";
+        countSink = countAll + " WHERE sink = ?";
     }
 
     @Override
@@ -72,6 +76,21 @@ final class PostgresDeadLetterStore implements DeadLetterStore {
             return letters;
         } catch (SQLException e) {
             throw PostgresException.of("list dead letters", e);
+        }
+    }
+
+    @Override
+    public long count(String sink) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sink == null ? countAll : countSink)) {
+            if (sink != null) {
+                ps.setString(1, sink);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw PostgresException.of("count dead letters", e);
         }
     }
 

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running subscription to the change channel: one thread, one dedicated connection in autocommit
  * (no transaction is ever held open while waiting), reconnecting with exponential backoff and full
- * jitter, and telling its handler about every gap.
+ * jitter; at most once, it tells its handler about every gap (at least once there is none: the log
+ * has what was committed meanwhile).
  *
  * <p>At-least-once: it reads the change log in snapshot-based batches from its checkpoint, after
  * every (re)connection, whenever a notification prompts it and at least every poll interval, and
@@ -165,7 +166,10 @@ public final class PostgresListener implements Subscription {
                     log.info("listener reconnected to channel {}", options.channel());
                 }
                 if (lostAt != null) {
-                    handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
+                    // At least once, the log holds what was committed meanwhile: nothing was missed.
+                    if (!fromLog) {
+                        handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
+                    }
                     lostAt = null;
                 }
                 everConnected = true;

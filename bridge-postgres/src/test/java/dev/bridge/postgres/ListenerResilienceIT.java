@@ -17,8 +17,9 @@ class ListenerResilienceIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
-    void comesBackAfterItsBackendIsTerminatedAndReportsTheGap() throws InterruptedException {
-        PostgresOptions options = TestPostgres.freshOptions().withReconnect(Duration.ofMillis(50), Duration.ofMillis(500));
+    void atMostOnceComesBackAfterItsBackendIsTerminatedAndReportsTheGap() throws InterruptedException {
+        PostgresOptions options = TestPostgres.freshOptions().withReconnect(Duration.ofMillis(50), Duration.ofMillis(500))
+                .withMode(DeliveryMode.AT_MOST_ONCE);
         BridgePostgres bridge = TestPostgres.bridge(options);
         bridge.schema().install();
         RecordingHandler handler = new RecordingHandler();
@@ -32,13 +33,16 @@ class ListenerResilienceIT {
                     () -> "no reconnect: " + listener.stats());
             assertThat(listener.backendPid()).isNotEqualTo(pid);
             assertThat(handler.gaps.get(0).cause()).contains("57P01");
-            bridge.eventStore().append(new Append(new Key("after", "1"), 0, 1, Json.parse("{}"), Json.parse("{}")));
-            handler.awaitChange(c -> c.bucket().equals("after"), WAIT);
+            // At most once: only what is committed once it listens again arrives.
+            for (long v = 0; handler.changes.stream().noneMatch(c -> c.bucket().equals("after")); v++) {
+                bridge.eventStore().append(new Append(new Key("after", "1"), v, 1, Json.parse("{}"), Json.parse("{}")));
+                Thread.sleep(50);
+            }
         }
     }
 
     @Test
-    void comesBackAfterPostgresRestartsAndReportsTheGap() throws IOException, InterruptedException {
+    void comesBackAfterPostgresRestartsAndCatchesUpWithoutReportingAGap() throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("bridge-restart");
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
         int port = pg.getPort();
@@ -54,8 +58,8 @@ class ListenerResilienceIT {
             Thread.sleep(1_000);
             pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
 
-            RecordingHandler.awaitTrue(() -> listener.stats().connected() && !handler.gaps.isEmpty(), WAIT, () -> "no reconnect");
-            assertThat(handler.gaps.get(0).to()).isAfterOrEqualTo(handler.gaps.get(0).from().plusMillis(900));
+            RecordingHandler.awaitTrue(() -> listener.stats().connected(), WAIT, () -> "no reconnect");
+            assertThat(handler.gaps).as("at least once: the log has everything, nothing was missed").isEmpty();
             BridgePostgres restarted = BridgePostgres.create(pg.getPostgresDatabase(), TestPostgres.listenerConnections(pg), options);
             restarted.eventStore().append(new Append(new Key("after", "restart"), 0, 1, Json.parse("{}"), Json.parse("{}")));
             handler.awaitChange(c -> c.id().equals("restart"), WAIT);
@@ -85,7 +89,7 @@ class ListenerResilienceIT {
 
                 // At most one check interval plus one check timeout, with room for a slow machine.
                 assertThat(noticedAfterMillis).isLessThan(3_000);
-                assertThat(handler.gaps).hasSize(1);
+                assertThat(handler.gaps).as("caught up from the log").isEmpty();
                 admin.eventStore().append(new Append(new Key("after", "freeze"), 0, 1, Json.parse("{}"), Json.parse("{}")));
                 handler.awaitChange(c -> c.id().equals("freeze"), WAIT);
             }

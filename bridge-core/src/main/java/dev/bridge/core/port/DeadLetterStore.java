@@ -21,4 +21,15 @@ public interface DeadLetterStore {
 
     /** Removes a letter (after a replay); returns whether it existed. */
     boolean remove(long id);
+
+    /** How many letters there are, of one sink or (null) of all; by default counted page by page. */
+    default long count(String sink) {
+        long n = 0;
+        long after = 0;
+        for (List<DeadLetter> page = list(sink, after, 500); !page.isEmpty(); page = list(sink, after, 500)) {
+            n += page.size();
+            after = page.get(page.size() - 1).id();
+        }
+        return n;
+    }
 }
