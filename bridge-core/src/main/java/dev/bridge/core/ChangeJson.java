@@ -78,17 +78,19 @@ public final class ChangeJson {
     }
 
     /**
-     * Reads a change; {@code op}, {@code bucket}, {@code id} and {@code ts} are required.
+     * Reads a change; {@code op}, {@code bucket} and {@code id} are required (docs/protocol.md §1), a
+     * missing {@code ts} is taken to be the time of reading, a missing {@code version} or
+     * {@code seq} to be 0.
      *
      * @throws MalformedChangeException saying what is wrong, without quoting the content
      */
     public static Change read(Payload payload) {
-        return read(payload.asString(), null);
+        return read(payload.asString(), Instant.now());
     }
 
     /** Reads a change from JSON text; see {@link #read(Payload)}. */
     public static Change read(String json) {
-        return read(json, null);
+        return read(json, Instant.now());
     }
 
     /**
