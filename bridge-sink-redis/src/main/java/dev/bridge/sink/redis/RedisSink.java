@@ -20,6 +20,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -164,6 +165,12 @@ final class RedisSink implements ChangeSink {
                 StatefulRedisClusterConnection<byte[], byte[]> c = cluster.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
                 commands = c.async();
+                // Connections to the nodes open lazily, and a command for one still opening is rejected: open them now.
+                for (RedisClusterNode node : c.getPartitions()) {
+                    if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                        c.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync().ping();
+                    }
+                }
             } else {
                 RedisClient standalone = RedisClient.create(uri);
                 client = standalone;

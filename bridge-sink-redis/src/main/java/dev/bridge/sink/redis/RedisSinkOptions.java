@@ -1,5 +1,6 @@
 package dev.bridge.sink.redis;
 
+import dev.bridge.core.Secrets;
 import io.lettuce.core.RedisURI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,13 +87,13 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
             throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
         }
         if (tlsCaFile.isPresent() && !tls) {
-            throw new IllegalArgumentException("tlsCaFile applies to rediss:// URIs only, got " + SafeUri.of(parse(uri)));
+            throw new IllegalArgumentException("tlsCaFile applies to rediss:// URIs only, got " + Secrets.maskUri(uri));
         }
     }
 
-    /** The URI without its password, for messages and logs. */
+    /** The URI without its user info and query, for messages and logs. */
     public String safeUri() {
-        return SafeUri.of(parse(uri));
+        return Secrets.maskUri(uri);
     }
 
     /** The password never appears: records print their components, and the URI may hold one. */
@@ -105,13 +106,13 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
 
     static RedisURI parse(String uri) {
         if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-            throw new IllegalArgumentException("uri must start with redis:// or rediss://, got '" + SafeUri.masked(uri) + "'");
+            throw new IllegalArgumentException("uri must start with redis:// or rediss://, got '" + Secrets.maskUri(uri) + "'");
         }
         try {
             return RedisURI.create(uri);
         } catch (RuntimeException e) {
             // Lettuce's message may quote the URI, password included.
-            throw new IllegalArgumentException("uri is not a valid Redis URI, got '" + SafeUri.masked(uri) + "'");
+            throw new IllegalArgumentException("uri is not a valid Redis URI, got '" + Secrets.maskUri(uri) + "'");
         }
     }
 }

@@ -114,7 +114,7 @@ class RedisTlsIT {
 
         assertThatThrownBy(sink::start)
                 .isInstanceOf(BridgeException.class)
-                .hasMessageStartingWith("redis sink 'tls' could not connect to redis at rediss://127.0.0.1:" + proxy.port + "/0 (")
+                .hasMessageStartingWith("redis sink 'tls' could not connect to redis at rediss://127.0.0.1:" + proxy.port + " (")
                 .hasMessageContaining("check the sink's tls-verify and tls-ca-file");
     }
 
