@@ -151,6 +151,10 @@ public final class Bridge {
         } else {
             SchemaStatus status = postgres.schema().status();
             status.problems().forEach(p -> log.warn("schema {}: {}", status.schema(), p));
+            if (!status.refusals().isEmpty()) {
+                throw new StartupException("will not run the capture of schema " + status.schema() + ": "
+                        + String.join("; ", status.refusals()));
+            }
             if (!status.isUpToDate()) {
                 throw new StartupException("the Bridge schema " + status.schema() + " is at version " + status.installedVersion()
                         + ", not " + status.latestVersion() + "; run `bridge schema install` or set bridge.postgres.install-schema = true");

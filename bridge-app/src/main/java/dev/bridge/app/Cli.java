@@ -303,11 +303,12 @@ public final class Cli {
                 env.out().println("latest:          version " + status.latestVersion());
                 env.out().println("captured tables: " + (status.capturedTables().isEmpty() ? "none" : String.join(", ", status.capturedTables())));
                 status.problems().forEach(p -> env.out().println("problem:         " + p));
+                status.refusals().forEach(p -> env.out().println("refused:         " + p));
                 if (!status.isUpToDate()) {
                     env.err().println("bridge: the schema is not up to date; run `bridge schema install`");
                     return FAILED;
                 }
-                return status.problems().isEmpty() ? OK : FAILED;
+                return status.problems().isEmpty() && status.refusals().isEmpty() ? OK : FAILED;
             });
         }
     }

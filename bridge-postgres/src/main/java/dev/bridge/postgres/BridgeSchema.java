@@ -1,5 +1,6 @@
 package dev.bridge.postgres;
 
+import dev.bridge.core.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,15 +78,18 @@ public final class BridgeSchema {
             Inspection before = inspect(c, upTo);
             before.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
             if (before.steps().isEmpty()) {
+                before.refuse();
                 return before.status();
             }
             Ddl.begin(c, options);
             try {
                 if (before.installed() == 0) {
                     requireUtf8(c);
+                    requireOwnSchema(c);
                 }
                 Inspection now = inspect(c, upTo);
                 Ddl.run(c, now.steps(), options);
+                inspect(c, upTo).refuse();
                 c.commit();
                 now.steps().forEach(s -> log.info("schema {}: {}", options.schema(), s.what()));
             } catch (SQLException | RuntimeException e) {
@@ -168,9 +172,16 @@ public final class BridgeSchema {
     }
 
     /** What is installed, what install() would run, and what is wrong that it cannot mend. */
-    private record Inspection(String schema, int installed, List<Ddl.Step> steps, List<String> problems, List<String> captured) {
+    private record Inspection(String schema, int installed, List<Ddl.Step> steps, List<String> problems, List<String> captured,
+            List<String> refusals) {
         SchemaStatus status() {
-            return new SchemaStatus(schema, installed, latestVersion(), captured, problems);
+            return new SchemaStatus(schema, installed, latestVersion(), captured, problems, refusals);
+        }
+
+        void refuse() {
+            if (!refusals.isEmpty()) {
+                throw new PostgresException("will not run the capture of schema " + schema + ": " + String.join("; ", refusals), "42501", null);
+            }
         }
     }
 
@@ -181,6 +192,7 @@ public final class BridgeSchema {
         int installed = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
         List<Ddl.Step> steps = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<String> refusals = new ArrayList<>();
         if (!schemaExists) {
             steps.add(new Ddl.Step("CREATE SCHEMA IF NOT EXISTS " + schema, null, "create schema " + options.schema()));
         }
@@ -222,8 +234,9 @@ public final class BridgeSchema {
                 continue;
             }
             capture.unsafeCasts(c, quoted).forEach(unsafe -> problems.add("captured table " + table + ": " + unsafe));
+            capture.superuserOwner(c, quoted).forEach(unsafe -> refusals.add("captured table " + table + ": " + unsafe));
         }
-        return new Inspection(options.schema(), installed, steps, problems, captured);
+        return new Inspection(options.schema(), installed, steps, problems, captured, refusals);
     }
 
     private static void inspectTrigger(Connection c, TableCapture capture, String quoted, String table, TableCapture.TriggerSpec spec,
@@ -242,6 +255,26 @@ public final class BridgeSchema {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Bridge's schema is its own: its tables cannot be captured, and its grants are Bridge's. */
+    private void requireOwnSchema(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_catalog.pg_class c"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname NOT LIKE 'bridge\\_%'"
+                + " ORDER BY c.relname LIMIT 3")) {
+            ps.setString(1, options.schema());
+            List<String> others = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    others.add(rs.getString(1));
+                }
+            }
+            if (!others.isEmpty()) {
+                throw new UsageException("schema " + options.schema() + " already holds tables of others (" + String.join(", ", others)
+                        + "); Bridge installs into a schema of its own, whose tables are never captured and whose grants are"
+                        + " Bridge's. Set bridge.postgres.schema to a new name (the default is bridge)");
             }
         }
     }

@@ -136,7 +136,7 @@ final class Ddl {
     private static String holders(Connection c, String table) {
         String sql = "SELECT l.pid, a.usename, a.application_name, a.state, extract(epoch FROM now() - a.xact_start)::bigint, l.mode"
                 + " FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
-                + " WHERE l.locktype = 'relation' AND l.relation = to_regclass(?) AND l.granted AND l.pid <> pg_backend_pid()"
+                + " WHERE l.locktype = 'relation' AND l.relation = " + Identifiers.RELATION_OID + " AND l.granted AND l.pid <> pg_backend_pid()"
                 + " ORDER BY a.xact_start NULLS LAST LIMIT 3";
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {

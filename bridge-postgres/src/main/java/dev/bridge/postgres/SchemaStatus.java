@@ -12,12 +12,16 @@ import java.util.Objects;
  * @param capturedTables the user tables whose changes are captured, as given to {@code capture add}
  * @param problems what is wrong and what to do about it, one sentence each: a captured table that is
  *     gone or whose trigger is disabled, a table whose casts would run code with the owner's rights
+ * @param refusals what Bridge will not run with, one sentence each: a captured table whose owner
+ *     could run code with a superuser's rights through the capture function; install and start-up fail
  */
-public record SchemaStatus(String schema, int installedVersion, int latestVersion, List<String> capturedTables, List<String> problems) {
+public record SchemaStatus(String schema, int installedVersion, int latestVersion, List<String> capturedTables, List<String> problems,
+        List<String> refusals) {
     public SchemaStatus {
         Objects.requireNonNull(schema, "schema");
         capturedTables = List.copyOf(capturedTables);
         problems = List.copyOf(problems);
+        refusals = List.copyOf(refusals);
     }
 
     public boolean isInstalled() {

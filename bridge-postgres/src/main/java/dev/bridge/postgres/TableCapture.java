@@ -120,7 +120,8 @@ public final class TableCapture {
                         + " its bucket (remove " + other + " first to rename it)");
             }
         }
-        List<String> unsafe = unsafeCasts(c, quoted);
+        List<String> unsafe = new ArrayList<>(unsafeCasts(c, quoted));
+        unsafe.addAll(superuserOwner(c, quoted));
         if (!unsafe.isEmpty()) {
             throw new PostgresException("will not capture table " + table + ": " + String.join("; ", unsafe), "42501", null);
         }
@@ -216,7 +217,7 @@ public final class TableCapture {
 
     /** The relation's oid, if it exists. */
     static Optional<Long> relation(Connection c, String quoted) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)::oid")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Identifiers.RELATION_OID)) {
             ps.setString(1, quoted);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -226,6 +227,14 @@ public final class TableCapture {
         }
     }
 
+    /** The types of the table's columns and all they are made of: arrays' elements, domains' bases, composites' fields. */
+    private static final String REACH = "WITH RECURSIVE reach(type) AS ("
+            + " SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = " + Identifiers.RELATION_OID + " AND a.attnum > 0 AND NOT a.attisdropped"
+            + " UNION SELECT n.next FROM reach r JOIN pg_catalog.pg_type y ON y.oid = r.type CROSS JOIN LATERAL ("
+            + " SELECT y.typbasetype WHERE y.typbasetype <> 0 UNION ALL SELECT y.typelem WHERE y.typelem <> 0"
+            + " UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a"
+            + " WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))";
+
     /**
      * Why capturing the table could run another role's code with the rights of Bridge's owner: a
      * type among its columns' (arrays, domains and composites included) with a cast to json or jsonb
@@ -233,12 +242,7 @@ public final class TableCapture {
      * such a cast, and inside the capture function it would run as the owner.
      */
     List<String> unsafeCasts(Connection c, String quoted) throws SQLException {
-        String sql = "WITH RECURSIVE reach(type) AS ("
-                + " SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
-                + " UNION SELECT n.next FROM reach r JOIN pg_catalog.pg_type y ON y.oid = r.type CROSS JOIN LATERAL ("
-                + " SELECT y.typbasetype WHERE y.typbasetype <> 0 UNION ALL SELECT y.typelem WHERE y.typelem <> 0"
-                + " UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a"
-                + " WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))"
+        String sql = REACH
                 + " SELECT DISTINCT format_type(k.castsource, NULL), format_type(k.casttarget, NULL), k.castfunc::regprocedure::text,"
                 + " pg_catalog.pg_get_userbyid(p.proowner)"
                 + " FROM reach r JOIN pg_catalog.pg_cast k ON k.castsource = r.type AND k.casttarget IN ('json'::regtype, 'jsonb'::regtype)"
@@ -259,9 +263,41 @@ public final class TableCapture {
         return found;
     }
 
+    /**
+     * Why the table's capture could hand a superuser's rights to another role: the capture function
+     * runs as its owner, and when that owner is a superuser, whoever owns the table or one of its
+     * columns' types can create a cast to json that the function would run, after any check here.
+     * Empty when the function's owner is not a superuser, or only superusers own the table and its types.
+     */
+    List<String> superuserOwner(Connection c, String quoted) throws SQLException {
+        String sql = REACH + ", owners(role, what) AS ("
+                + " SELECT r.relowner, 'the table' FROM pg_catalog.pg_class r WHERE r.oid = " + Identifiers.RELATION_OID
+                + " UNION SELECT y.typowner, 'its columns'' type ' || format_type(y.oid, NULL) FROM reach r"
+                + " JOIN pg_catalog.pg_type y ON y.oid = r.type)"
+                + " SELECT DISTINCT pg_catalog.pg_get_userbyid(o.role), o.what, pg_catalog.pg_get_userbyid(p.proowner)"
+                + " FROM owners o JOIN pg_catalog.pg_roles ro ON ro.oid = o.role CROSS JOIN pg_catalog.pg_proc p"
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace JOIN pg_catalog.pg_roles po ON po.oid = p.proowner"
+                + " WHERE n.nspname = ? AND p.proname = 'bridge_capture_table' AND p.prosecdef AND po.rolsuper AND NOT ro.rolsuper"
+                + " ORDER BY 2";
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, quoted);
+            ps.setString(2, quoted);
+            ps.setString(3, options.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(2) + " is owned by " + rs.getString(1) + ", who could make the capture function, owned by the"
+                            + " superuser " + rs.getString(3) + ", run code with a superuser's rights; install Bridge's schema as a role"
+                            + " that is not a superuser (docs/security.md), or capture only tables whose owners and types' owners are superusers");
+                }
+            }
+        }
+        return found;
+    }
+
     private String relationSchema(Connection c, String table, String quoted) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname FROM pg_catalog.pg_class r"
-                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = to_regclass(?)")) {
+                + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = " + Identifiers.RELATION_OID)) {
             ps.setString(1, quoted);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -277,7 +313,7 @@ public final class TableCapture {
     }
 
     private static boolean sameRelation(Connection c, String other, String quoted) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) = to_regclass(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Identifiers.RELATION_OID + " = " + Identifiers.RELATION_OID)) {
             ps.setString(1, Identifiers.quoteTable("table", other));
             ps.setString(2, quoted);
             try (ResultSet rs = ps.executeQuery()) {
@@ -293,7 +329,7 @@ public final class TableCapture {
         List<String> columns = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_catalog.pg_index i"
                 + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
-                + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary"
+                + " WHERE i.indrelid = " + Identifiers.RELATION_OID + " AND i.indisprimary"
                 + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
             ps.setString(1, quoted);
             try (ResultSet rs = ps.executeQuery()) {

@@ -55,8 +55,8 @@ class SecurityIT {
         }
         TestPostgres.execute(SUPERUSER, "GRANT CREATE ON DATABASE postgres TO " + OWNER);
         TestPostgres.execute(SUPERUSER, "CREATE SCHEMA " + APP + " AUTHORIZATION " + WRITER);
-        // Like the public schema: others may look in, only the writer may create.
-        TestPostgres.execute(SUPERUSER, "GRANT USAGE ON SCHEMA " + APP + " TO PUBLIC");
+        // The owner creates triggers there; the daemon gets nothing on the application's schema.
+        TestPostgres.execute(SUPERUSER, "GRANT USAGE ON SCHEMA " + APP + " TO " + OWNER);
         // The owner finds the writer's tables by their plain names too, as an application's search_path would.
         TestPostgres.execute(SUPERUSER, "ALTER ROLE " + OWNER + " SET search_path = \"$user\", public, " + APP);
         owner = TestPostgres.shared().getDatabase(OWNER, "postgres");
@@ -172,6 +172,15 @@ class SecurityIT {
                         + s + ".bridge_capture_table('" + s + "', '7999', 'at-least-once', '0', 'public.payroll', 'id')");
         for (String sql : attempts) {
             assertThat(attempt(writer, sql)).as(sql).isEqualTo("42501");
+        }
+        // A writer through the event store may use the schema, and still none of the rest.
+        String eventWriter = "events_" + SUFFIX + "_" + TABLES.incrementAndGet();
+        TestPostgres.execute(SUPERUSER, "CREATE ROLE " + eventWriter + " LOGIN NOSUPERUSER");
+        at.asOwner().schema().grant(BridgeSchema.Grantee.EVENT_STORE, eventWriter);
+        DataSource events = TestPostgres.shared().getDatabase(eventWriter, "postgres");
+        assertThat(attempt(events, "SELECT count(*) FROM " + s + ".bridge_snaps")).isEqualTo("ok");
+        for (String sql : attempts.subList(0, attempts.size() - 1)) {
+            assertThat(attempt(events, sql)).as("as an event-store writer: " + sql).isEqualTo("42501");
         }
         assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM " + s + ".bridge_changes")).isEqualTo("0");
         assertThat(TestPostgres.queryString(SUPERUSER, "SELECT string_agg(kind || ' ' || name, ', ') FROM ("
@@ -401,6 +410,63 @@ class SecurityIT {
         // Added to a table already captured, it is reported.
         TestPostgres.execute(writer, "ALTER TABLE " + at.table() + " ADD COLUMN m " + type);
         assertThat(at.asDaemon().schema().status().problems()).anyMatch(p -> p.contains(at.table()) && p.contains("cast to json"));
+    }
+
+    @Test
+    void aCaptureFunctionOwnedByASuperuserTakesNoTableThatAnotherRoleOwnsOrTypes() {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres asSuperuser = TestPostgres.bridge(options);
+        asSuperuser.schema().install();
+        int n = TABLES.incrementAndGet();
+        String writers = APP + ".theirs" + n;
+        TestPostgres.execute(writer, "CREATE TABLE " + writers + " (id integer PRIMARY KEY)");
+        assertThatThrownBy(() -> asSuperuser.capture().add(writers)).isInstanceOf(PostgresException.class)
+                .hasMessageContaining("the table is owned by " + WRITER).hasMessageContaining("superuser");
+
+        String type = APP + ".size" + n;
+        TestPostgres.execute(writer, "CREATE TYPE " + type + " AS ENUM ('s', 'm')");
+        String typed = "public.typed" + n;
+        TestPostgres.execute(SUPERUSER, "CREATE TABLE " + typed + " (id integer PRIMARY KEY, sizes " + type + "[])");
+        assertThatThrownBy(() -> asSuperuser.capture().add(typed)).isInstanceOf(PostgresException.class)
+                .hasMessageContaining("type " + type).hasMessageContaining("owned by " + WRITER);
+
+        String mine = "public.mine" + n;
+        TestPostgres.execute(SUPERUSER, "CREATE TABLE " + mine + " (id integer PRIMARY KEY, note text)");
+        asSuperuser.capture().add(mine);
+        assertThat(asSuperuser.schema().status().refusals()).isEmpty();
+
+        // Handed to another role after capture: start-up refuses, and says why.
+        TestPostgres.execute(SUPERUSER, "ALTER TABLE " + mine + " OWNER TO " + WRITER);
+        assertThat(asSuperuser.schema().status().refusals()).singleElement().asString().contains(mine, WRITER);
+        assertThatThrownBy(() -> asSuperuser.schema().install()).isInstanceOf(PostgresException.class)
+                .hasMessageContaining("will not run the capture").hasMessageContaining(mine);
+    }
+
+    @Test
+    void bridgeInstallsOnlyIntoASchemaOfItsOwnAndRevokesOnlyItsOwnObjects() {
+        int n = TABLES.incrementAndGet();
+        String shared = "shared_" + SUFFIX + "_" + n;
+        TestPostgres.execute(SUPERUSER, "CREATE SCHEMA " + shared + " AUTHORIZATION " + OWNER);
+        TestPostgres.execute(owner, "CREATE TABLE " + shared + ".catalogue (id integer PRIMARY KEY)");
+        TestPostgres.execute(owner, "GRANT USAGE ON SCHEMA " + shared + " TO PUBLIC");
+        TestPostgres.execute(owner, "GRANT SELECT ON " + shared + ".catalogue TO PUBLIC");
+        PostgresOptions options = TestPostgres.freshOptions().withSchema(shared);
+        BridgePostgres asOwner = BridgePostgres.create(owner, connections(OWNER), options);
+        assertThatThrownBy(() -> asOwner.schema().install()).isInstanceOf(UsageException.class)
+                .hasMessageContaining("already holds tables of others (catalogue)");
+        assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM pg_class WHERE relnamespace = '" + shared
+                + "'::regnamespace AND relname LIKE 'bridge%'")).isEqualTo("0");
+
+        // A schema that came to share its room with an application before version 5 keeps the application's grants.
+        String older = "older_" + SUFFIX + "_" + n;
+        BridgePostgres v4 = BridgePostgres.create(owner, connections(OWNER), TestPostgres.freshOptions().withSchema(older));
+        v4.schema().install(4);
+        TestPostgres.execute(owner, "CREATE TABLE " + older + ".catalogue (id integer PRIMARY KEY)");
+        TestPostgres.execute(owner, "GRANT USAGE ON SCHEMA " + older + " TO PUBLIC");
+        TestPostgres.execute(owner, "GRANT SELECT ON " + older + ".catalogue TO PUBLIC");
+        v4.schema().install();
+        assertThat(attempt(writer, "SELECT count(*) FROM " + older + ".catalogue")).isEqualTo("ok");
+        assertThat(attempt(writer, "SELECT count(*) FROM " + older + ".bridge_changes")).isEqualTo("42501");
     }
 
     @Test

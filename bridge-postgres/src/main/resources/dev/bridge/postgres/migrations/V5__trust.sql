@@ -214,10 +214,27 @@ BEGIN
 END
 $fn$;
 
--- Nothing here is anyone's but the owner's until granted (`bridge schema grant`, docs/security.md).
--- Functions are executable by PUBLIC unless revoked: the capture triggers still run, since a
--- trigger's function is not checked for EXECUTE when it fires, only when the trigger is created.
-REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${schema} FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${schema} FROM PUBLIC;
+-- Nothing of Bridge's is anyone's but the owner's until granted (`bridge schema grant`,
+-- docs/security.md). Functions are executable by PUBLIC unless revoked: the capture triggers still
+-- run, since a trigger's function is not checked for EXECUTE when it fires, only when it is created.
+-- Only Bridge's objects are revoked, by name, and the schema itself only when it holds nothing else,
+-- so that a schema shared with an application (public, say) keeps what the application granted.
+DO $do$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN SELECT c.oid::regclass AS name, c.relkind FROM pg_catalog.pg_class c
+            WHERE c.relnamespace = '${schema}'::regnamespace AND c.relname LIKE 'bridge\_%' AND c.relkind IN ('r', 'p', 'S') LOOP
+        EXECUTE format('REVOKE ALL ON %s %s FROM PUBLIC', CASE WHEN o.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, o.name);
+    END LOOP;
+    FOR o IN SELECT p.oid::regprocedure AS name FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = '${schema}'::regnamespace AND p.proname LIKE 'bridge\_%' LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', o.name);
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = '${schema}'::regnamespace AND c.relname NOT LIKE 'bridge\_%')
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = '${schema}'::regnamespace
+                AND p.proname NOT LIKE 'bridge\_%') THEN
+        REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;
+    END IF;
+END
+$do$;
