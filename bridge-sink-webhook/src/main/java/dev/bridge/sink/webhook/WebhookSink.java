@@ -10,11 +10,11 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.net.http.HttpTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -28,11 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,11 +102,14 @@ final class WebhookSink implements ChangeSink {
                 .executor(executor);
         options.tlsCaFile().ifPresent(caFile -> builder.sslContext(trusting(caFile)));
         client = builder.build();
-        deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "webhook-" + name + "-deadlines");
             t.setDaemon(true);
             return t;
         });
+        // A cancelled deadline leaves the queue at once, with the request and body it holds.
+        timer.setRemoveOnCancelPolicy(true);
+        deadlines = timer;
         log.info("webhook sink '{}' posts to {} ({} secret(s), at most {} request(s) at once{})", name, where,
                 options.secrets().size(), options.maxInFlight(), options.batch() ? ", batches as JSON arrays" : "");
     }
@@ -139,41 +144,49 @@ final class WebhookSink implements ChangeSink {
             return;
         }
         if (options.batch()) {
-            sendInRequestsOfAtMostMaxBytes(batch, acks);
+            sendInOrder(requestsOfAtMostMaxBytes(batch), acks);
             return;
         }
-        Map<Key, ArrayDeque<Change>> byKey = new LinkedHashMap<>();
+        Map<Key, ArrayDeque<List<Change>>> byKey = new LinkedHashMap<>();
         for (Change change : batch) {
-            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(change);
+            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(List.of(change));
         }
-        for (ArrayDeque<Change> changes : byKey.values()) {
-            sendNext(changes, acks);
-        }
+        byKey.values().forEach(requests -> sendInOrder(requests, acks));
     }
 
-    /** Batch mode: as few requests as fit {@code maxRequestBytes}, in order; a change too large alone fails. */
-    private void sendInRequestsOfAtMostMaxBytes(List<Change> batch, Acknowledger acks) {
+    /** Batch mode: the changes in order, in as few requests as fit {@code maxRequestBytes}; a change too large for one is alone. */
+    private ArrayDeque<List<Change>> requestsOfAtMostMaxBytes(List<Change> batch) {
+        ArrayDeque<List<Change>> requests = new ArrayDeque<>();
         List<Change> request = new ArrayList<>();
         long bytes = 2;
         for (Change change : batch) {
             long size = ChangeJson.size(change);
-            if (size + 2 > options.maxRequestBytes()) {
-                acks.ack(change, tooLarge(size + 2));
-                continue;
-            }
-            if (!request.isEmpty() && bytes + 1 + size > options.maxRequestBytes()) {
-                List<Change> full = request;
-                send(full, ack -> full.forEach(c -> acks.ack(c, ack)));
+            boolean alone = size + 2 > options.maxRequestBytes();
+            if (!request.isEmpty() && (alone || bytes + 1 + size > options.maxRequestBytes())) {
+                requests.add(request);
                 request = new ArrayList<>();
                 bytes = 2;
+            }
+            if (alone) {
+                requests.add(List.of(change));
+                continue;
             }
             bytes += size + (request.isEmpty() ? 0 : 1);
             request.add(change);
         }
         if (!request.isEmpty()) {
-            List<Change> last = request;
-            send(last, ack -> last.forEach(c -> acks.ack(c, ack)));
+            requests.add(request);
         }
+        return requests;
+    }
+
+    /** The bytes of the request for {@code changes}: one change's JSON, or in batch mode a JSON array of them. */
+    private long requestBytes(List<Change> changes) {
+        long bytes = options.batch() ? 1 + changes.size() : 0;
+        for (Change change : changes) {
+            bytes += ChangeJson.size(change);
+        }
+        return bytes;
     }
 
     private Ack tooLarge(long bytes) {
@@ -182,32 +195,37 @@ final class WebhookSink implements ChangeSink {
                 + " the dead letter");
     }
 
-    /** Sends the first of a key's changes; once the endpoint has it, the next. */
-    private void sendNext(ArrayDeque<Change> changes, Acknowledger acks) {
-        Change change = changes.poll();
-        if (change == null) {
+    /**
+     * Sends the first request; once the endpoint has it, the next, so that a key's changes arrive in
+     * order. A request failed for good is dead-lettered and the rest move on; one to be retried holds
+     * the rest back (they are retried too).
+     */
+    private void sendInOrder(ArrayDeque<List<Change>> requests, Acknowledger acks) {
+        List<Change> changes;
+        while ((changes = requests.poll()) != null) {
+            long bytes = requestBytes(changes);
+            if (bytes <= options.maxRequestBytes()) {
+                break;
+            }
+            Ack failed = tooLarge(bytes);
+            changes.forEach(c -> acks.ack(c, failed));
+        }
+        if (changes == null) {
             return;
         }
-        long size = ChangeJson.size(change);
-        Consumer<Ack> next = ack -> {
-            acks.ack(change, ack);
-            // A change failed for good is dead-lettered and its key moves on; one to retry holds the rest back.
+        List<Change> sent = changes;
+        send(sent, ack -> {
+            sent.forEach(c -> acks.ack(c, ack));
             if (!(ack instanceof Ack.Retry)) {
-                sendNext(changes, acks);
+                sendInOrder(requests, acks);
                 return;
             }
-            Ack held = Ack.retry("not sent to " + where + ": the change before it of " + change.bucket() + "/" + change.id()
-                    + " (seq " + change.seq() + ") is to be retried");
-            for (Change rest : changes) {
-                acks.ack(rest, held);
-            }
-            changes.clear();
-        };
-        if (size > options.maxRequestBytes()) {
-            next.accept(tooLarge(size));
-            return;
-        }
-        send(List.of(change), next);
+            Change first = sent.get(0);
+            Ack held = Ack.retry("not sent to " + where + ": the request before it, of " + first.bucket() + "/" + first.id()
+                    + " (seq " + first.seq() + ")" + (sent.size() > 1 ? " and " + (sent.size() - 1) + " more" : "") + ", is to be retried");
+            requests.forEach(rest -> rest.forEach(c -> acks.ack(c, held)));
+            requests.clear();
+        });
     }
 
     /** Queues one request for {@code changes}; {@code done} gets its outcome exactly once. */
@@ -253,15 +271,25 @@ final class WebhookSink implements ChangeSink {
             inFlight.add(sent);
             AtomicBoolean timedOut = new AtomicBoolean();
             // The whole exchange, body included, within the timeout: a body still coming is cut, a request with no answer cancelled.
-            ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-                BoundedBody b = body.get();
-                if (b != null) {
-                    b.cut();
-                } else {
-                    timedOut.set(true);
-                    sent.cancel(true);
-                }
-            }, options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            Future<?> scheduled;
+            try {
+                scheduled = deadlines.schedule(() -> {
+                    BoundedBody b = body.get();
+                    if (b != null) {
+                        b.cut();
+                    } else {
+                        timedOut.set(true);
+                        sent.cancel(true);
+                    }
+                }, options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                scheduled = CompletableFuture.completedFuture(null);
+            }
+            Future<?> deadline = scheduled;
+            if (stopped) {
+                // stop() may have looked at the requests in flight before this one joined them.
+                sent.cancel(true);
+            }
             AtomicBoolean released = new AtomicBoolean();
             Runnable release = () -> {
                 if (released.compareAndSet(false, true)) {

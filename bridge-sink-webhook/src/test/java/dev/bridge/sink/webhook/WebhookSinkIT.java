@@ -214,8 +214,9 @@ class WebhookSinkIT {
         batched.start();
         sinks.add(batched);
         List<Change> batch = new ArrayList<>();
+        // One object's changes: the requests they are split into must arrive one after the other, in order.
         for (int i = 0; i < 12; i++) {
-            batch.add(new Change(Op.INSERT, "orders", "b" + i, 1, Instant.parse("2026-11-24T10:00:00Z"),
+            batch.add(new Change(i == 0 ? Op.INSERT : Op.UPDATE, "orders", "b", i + 1, Instant.parse("2026-11-24T10:00:00Z"),
                     Json.parse("{\"s\":\"" + "x".repeat(900) + "\"}"), null, seq.incrementAndGet()));
         }
         batch.add(big);
@@ -223,9 +224,29 @@ class WebhookSinkIT {
         assertThat(batchAcks.subList(0, 12)).containsOnly(Ack.delivered());
         assertThat(batchAcks.get(12)).isInstanceOf(Ack.Failed.class);
         assertThat(receiver.received()).hasSizeGreaterThan(2).allSatisfy(r -> assertThat(r.body().length).isLessThanOrEqualTo(4096));
-        assertThat(receiver.accepted()).extracting(Change::id)
-                .containsExactlyInAnyOrderElementsOf(batch.subList(0, 12).stream().map(Change::id).toList());
+        assertThat(receiver.accepted()).extracting(Change::seq)
+                .containsExactlyElementsOf(batch.subList(0, 12).stream().map(Change::seq).toList());
         assertThat(receiver.received()).extracting(TestReceiver.Received::id).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aBatchPartToBeRetriedHoldsBackThePartsAfterIt() {
+        ChangeSink batched = WebhookSinkProvider.sink("batched", new WebhookSinkOptions(receiver.url(), Map.of(), List.of(NEW_SECRET),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), 4, true, java.util.Optional.empty(), 4096));
+        batched.start();
+        sinks.add(batched);
+        receiver.answer(r -> TestReceiver.Answer.status(503));
+        List<Change> batch = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batch.add(new Change(Op.UPDATE, "orders", "r", i + 1, Instant.parse("2026-11-24T10:00:00Z"),
+                    Json.parse("{\"s\":\"" + "x".repeat(900) + "\"}"), null, seq.incrementAndGet()));
+        }
+
+        List<Ack> acks = deliver(batched, batch);
+
+        assertThat(acks).allSatisfy(ack -> assertThat(ack).isInstanceOf(Ack.Retry.class));
+        assertThat(receiver.received()).as("only the first part was sent").hasSize(1);
+        assertThat(((Ack.Retry) acks.get(11)).reason()).contains("the request before it", "is to be retried");
     }
 
     /** Polls a condition, for states that settle shortly after the acknowledgements. */
