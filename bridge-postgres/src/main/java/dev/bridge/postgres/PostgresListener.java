@@ -422,6 +422,7 @@ public final class PostgresListener implements Subscription {
                 log.warn("the frame key of schema {} changed; messages in flight under the old key are dropped", options.schema());
             }
             reassembler = new Reassembler(options.reassembly(), FrameKey.of(key), this::logDrop);
+            reassembler.refuseReplays(replays::seen);
             frameKey = key;
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {

@@ -53,6 +53,21 @@ final class ReplayGuard {
         return null;
     }
 
+    /** Whether a message of transaction {@code txid} with message id {@code messageId} (its seq in hex) would be refused. */
+    boolean seen(long txid, String messageId) {
+        if (txid < 0) {
+            return false;
+        }
+        if (floor.sees(txid)) {
+            return true;
+        }
+        try {
+            return delivered.containsKey(Long.parseUnsignedLong(messageId, 16));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** After each liveness check, once the notifications that came before its answer are handled. */
     void checked(Snapshot now) {
         if (previous != null) {

@@ -62,4 +62,17 @@ class ReplayGuardTest {
         assertThat(guard.remembered()).isEqualTo(1);
         assertThat(guard.admit(120, 2)).contains("delivered already");
     }
+
+    @Test
+    void aFirstFrameTellsWhetherItsMessageWouldBeRefusedWithoutAdmittingIt() {
+        ReplayGuard guard = new ReplayGuard();
+        guard.listening(snapshot("100:100:"));
+        assertThat(guard.seen(99, "7")).as("old transaction").isTrue();
+        assertThat(guard.seen(100, "7")).isFalse();
+        assertThat(guard.seen(100, "7")).as("asking admits nothing").isFalse();
+        guard.admit(100, 0x7);
+        assertThat(guard.seen(100, "7")).as("delivered in this session").isTrue();
+        assertThat(guard.seen(-1, "7")).as("no transaction id: left to the message's own check").isFalse();
+        assertThat(guard.seen(101, "not hex")).isFalse();
+    }
 }

@@ -41,6 +41,7 @@ public final class Reassembler {
     private final ReassemblerOptions options;
     private final FrameKey key;
     private final Consumer<Outcome.Rejected> onDrop;
+    private Replays replays = Replays.NONE;
     private final LongSupplier nanoClock;
     private final long expireAfterNanos;
     private final FrameHeader header = new FrameHeader();
@@ -94,6 +95,26 @@ public final class Reassembler {
 
     public ReassemblerOptions options() {
         return options;
+    }
+
+    /**
+     * Tells, from its first frame, a signed message that was delivered before: its writer's
+     * transaction id (the start of the message) and its message id.
+     */
+    @FunctionalInterface
+    public interface Replays {
+        Replays NONE = (txid, messageId) -> false;
+
+        boolean seen(long txid, String messageId);
+    }
+
+    /**
+     * Refuses the first frame of a signed message that {@code replays} has seen, before any memory
+     * is reserved for it: a replayed start could otherwise evict genuine messages in flight.
+     * The reader's thread only.
+     */
+    public void refuseReplays(Replays replays) {
+        this.replays = Objects.requireNonNull(replays, "replays");
     }
 
     /** Takes one frame and says what became of it. Never throws; a null frame is foreign. */
@@ -182,6 +203,9 @@ public final class Reassembler {
                 }
                 return complete(id, payload, header.version);
             }
+            if (genuine && replays.seen(transactionOf(frame, header.bodyStart), id)) {
+                return reject(RejectReason.REPLAYED, id, "the start of a message delivered before");
+            }
             int declared = header.number;
             if (declared > options.maxMessageBytes()) {
                 tombstone(slot);
@@ -233,6 +257,22 @@ public final class Reassembler {
             completedSigned.put(assembly.slot, Boolean.TRUE);
         }
         return complete(assembly.id, assembly.payload(), assembly.version);
+    }
+
+    /** The transaction id a signed message starts with, or -1. */
+    private static long transactionOf(String frame, int bodyStart) {
+        long txid = 0;
+        for (int p = bodyStart; p < frame.length() && p - bodyStart <= 20; p++) {
+            char c = frame.charAt(p);
+            if (c == ':') {
+                return p > bodyStart ? txid : -1;
+            }
+            if (c < '0' || c > '9' || txid > (Long.MAX_VALUE - 9) / 10) {
+                return -1;
+            }
+            txid = txid * 10 + (c - '0');
+        }
+        return -1;
     }
 
     private boolean looksLikeLegacy(String frame) {

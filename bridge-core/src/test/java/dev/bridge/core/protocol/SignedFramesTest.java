@@ -77,6 +77,25 @@ class SignedFramesTest {
     }
 
     @Test
+    void aReplayedStartIsRefusedBeforeItReservesAnythingSoGenuineMessagesInFlightStay() {
+        Reassembler r = signedReader();
+        List<String> old = signed("1f", "41:" + text(5_000), 1_000);
+        r.refuseReplays((txid, id) -> txid == 41 && id.equals("1f"));
+        List<String> genuine = signed("20", "42:" + text(5_000), 1_000);
+        assertThat(r.accept(genuine.get(0))).isInstanceOf(Outcome.Pending.class);
+        long reserved = r.stats().bufferedBytes();
+
+        assertThat(reason(r.accept(old.get(0)))).isEqualTo(RejectReason.REPLAYED);
+        assertThat(r.stats().bufferedBytes()).isEqualTo(reserved);
+        assertThat(r.stats().inFlight()).isEqualTo(1);
+        Outcome last = null;
+        for (String f : genuine.subList(1, genuine.size())) {
+            last = r.accept(f);
+        }
+        assertThat(complete(last).payload().asString()).startsWith("42:");
+    }
+
+    @Test
     void anyChangeToASignedFrameMakesItForged() {
         String frame = signed("a1", "{\"op\":\"INSERT\"}", 7999).get(0);
         int tagStart = frame.indexOf(':') + 1;
