@@ -63,9 +63,9 @@ final class ChangeLog {
                 + " WHERE NOT pg_visible_in_snapshot(c.txid, " + passedSnapshot("k.checkpoint") + ")) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
         // Past the maximum retention, changes go even if a consumer has not passed them; each consumer that had not is told how many.
         forcedPrune = "WITH gone AS (DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT seq FROM " + s + ".bridge_changes"
-                + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ") RETURNING txid, created_at),"
+                + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ") RETURNING seq, txid, created_at),"
                 + " missed AS (SELECT k.name, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
-                + " ON NOT pg_visible_in_snapshot(g.txid, " + passedSnapshot("k.checkpoint") + ") GROUP BY k.name),"
+                + " ON NOT " + passed("k.checkpoint", "g.txid", "g.seq") + " GROUP BY k.name),"
                 + " told AS (UPDATE " + s + ".bridge_consumers k SET lost = k.lost + m.n,"
                 + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name RETURNING k.name, m.n)"
                 + " SELECT (SELECT count(*) FROM gone), t.name, t.n FROM (SELECT 1) one LEFT JOIN told t ON true";
@@ -122,6 +122,13 @@ final class ChangeLog {
         public String toString() {
             return to == null ? from : from + "/" + to + "/" + afterSeq;
         }
+    }
+
+    /** SQL: whether the stored position in {@code column} has passed the change of {@code txid} and {@code seq}. */
+    static String passed(String column, String txid, String seq) {
+        return "(pg_visible_in_snapshot(" + txid + ", " + passedSnapshot(column) + ") OR coalesce(pg_visible_in_snapshot(" + txid
+                + ", nullif(split_part(" + column + ", '/', 2), '')::pg_snapshot) AND " + seq + " <= nullif(split_part(" + column
+                + ", '/', 3), '')::bigint, false))";
     }
 
     /** SQL for the snapshot whose changes a stored position has certainly passed: its {@code from}. */

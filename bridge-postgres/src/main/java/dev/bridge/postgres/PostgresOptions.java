@@ -53,7 +53,7 @@ public record PostgresOptions(
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
             ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, Duration.ofSeconds(1), 1_000,
-            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofDays(1));
+            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofDays(7));
 
     public PostgresOptions {
         Identifiers.require("schema", schema);

@@ -60,8 +60,14 @@ class StoresIT {
         pg.capture().add(table);
         CheckpointStore checkpoints = pg.checkpointStore();
         checkpoints.load("abandoned");
+        String before = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text");
         TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " SELECT generate_series(1, 25)");
-        checkpoints.save("current", new Checkpoint(TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text")));
+        String after = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text");
+        checkpoints.save("current", new Checkpoint(after));
+        // Part way through a read: of the 25, those up to id 10 are handed over.
+        String tenth = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT seq FROM " + s + ".bridge_changes"
+                + " WHERE change::jsonb ->> 'id' = '10'");
+        checkpoints.save("midread", new Checkpoint(before + "/" + after + "/" + tenth));
         TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " VALUES (26)");
         // Written two days ago, as far as pruning can tell.
         TestPostgres.execute(TestPostgres.dataSource(), "UPDATE " + s + ".bridge_changes SET created_at = now() - interval '2 days'");
@@ -75,14 +81,15 @@ class StoresIT {
 
         assertThat(kept.passed() + kept.forced()).as("without a maximum, nothing a consumer has not passed goes").isZero();
         assertThat(pruned.forced()).isEqualTo(26);
-        assertThat(pruned.missed()).containsOnly(java.util.Map.entry("abandoned", 26L), java.util.Map.entry("current", 1L));
+        assertThat(pruned.missed()).containsOnly(java.util.Map.entry("abandoned", 26L), java.util.Map.entry("current", 1L),
+                java.util.Map.entry("midread", 16L));
         assertThat(TestPostgres.queryString(TestPostgres.dataSource(), "SELECT count(*) FROM " + s + ".bridge_changes")).isEqualTo("0");
         checkpoints.load("abandoned");
         assertThat(checkpoints.lost("abandoned")).isEqualTo(26);
         assertThat(pg.consumers().list()).filteredOn(k -> k.name().equals("abandoned")).singleElement()
                 .satisfies(k -> assertThat(k.lostUntil()).isNotNull());
         assertThat(pg.consumers().drop("abandoned")).isTrue();
-        assertThat(pg.consumers().list()).extracting(Consumers.Consumer::name).containsExactly("current");
+        assertThat(pg.consumers().list()).extracting(Consumers.Consumer::name).containsExactly("current", "midread");
     }
 
     @Test
