@@ -86,6 +86,7 @@ public final class BridgeSchema {
                 if (before.installed() == 0) {
                     requireUtf8(c);
                     requireOwnSchema(c);
+                    requireOwnedByThisRole(c);
                 }
                 Inspection now = inspect(c, upTo);
                 Ddl.run(c, now.steps(), options);
@@ -215,6 +216,9 @@ public final class BridgeSchema {
                     + ".bridge_schema_history (version, description, checksum) VALUES (" + v + ", " + literal(file) + ", "
                     + literal(checksum) + ")", null, "apply migration " + file));
         }
+        if (historyExists) {
+            refusals.addAll(mixedOwners(c));
+        }
         TableCapture capture = new TableCapture(dataSource, options);
         inspectTrigger(c, capture, schema + ".bridge_snaps", options.schema() + ".bridge_snaps",
                 new TableCapture.TriggerSpec("bridge_capture_snaps", triggerArguments(options)), steps, problems);
@@ -255,6 +259,46 @@ public final class BridgeSchema {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Objects of Bridge's schema that another role than the schema's owner owns. The owner of a
+     * schema may drop and replace anything in it, so a schema created by another role (a writer
+     * with CREATE on the database, say) would let that role swap Bridge's change log for its own.
+     */
+    private List<String> mixedOwners(Connection c) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_get_userbyid(n.nspowner), o.name, pg_catalog.pg_get_userbyid(o.owner)"
+                + " FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL ("
+                + " SELECT c.relname::text AS name, c.relowner AS owner FROM pg_catalog.pg_class c"
+                + " WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f')"
+                + " UNION ALL SELECT p.proname::text, p.proowner FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid) o"
+                + " WHERE n.nspname = ? AND o.owner <> n.nspowner ORDER BY 2 LIMIT 5")) {
+            ps.setString(1, options.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add("schema " + options.schema() + " belongs to role " + rs.getString(1) + " but its " + rs.getString(2)
+                            + " to role " + rs.getString(3) + "; a schema's owner can replace anything in it, so Bridge's schema and"
+                            + " all in it must have one owner, the role that installs Bridge (docs/security.md)");
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Refuses a schema that exists and belongs to another role than this one. */
+    private void requireOwnedByThisRole(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_get_userbyid(nspowner), nspowner = (SELECT oid FROM"
+                + " pg_catalog.pg_roles WHERE rolname = current_user) FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, options.schema());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && !rs.getBoolean(2)) {
+                    throw new UsageException("schema " + options.schema() + " already exists and belongs to role " + rs.getString(1)
+                            + ", who could replace Bridge's tables in it; install as that role, have it hand the schema over"
+                            + " (ALTER SCHEMA " + options.schema() + " OWNER TO ...), or set bridge.postgres.schema to a new name");
+                }
             }
         }
     }

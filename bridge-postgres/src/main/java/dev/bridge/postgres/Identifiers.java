@@ -8,13 +8,15 @@ final class Identifiers {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     /**
-     * SQL for the oid of a relation named by one parameter, a {@link #quoteTable quoted} name, or NULL.
+     * SQL for the oid of a relation named by one parameter, a {@link #quoteTable quoted} name (or a quoted
+     * schema and a plain name), or NULL.
      * A schema-qualified name is looked up in the catalogs, which every role may read, where
      * {@code to_regclass} would fail without USAGE on the schema.
      */
-    static final String RELATION_OID = "(SELECT CASE WHEN strpos(q, '\".\"') > 0 THEN (SELECT r.oid FROM pg_catalog.pg_class r"
-            + " JOIN pg_catalog.pg_namespace s ON s.oid = r.relnamespace WHERE s.nspname = substr(split_part(q, '\".\"', 1), 2)"
-            + " AND r.relname = rtrim(split_part(q, '\".\"', 2), '\"')) ELSE to_regclass(q)::oid END FROM (SELECT ?::text) AS name(q))";
+    static final String RELATION_OID = "(SELECT CASE WHEN q ~ '^\"[^\"]+\"\\.' THEN (SELECT r.oid FROM pg_catalog.pg_class r"
+            + " JOIN pg_catalog.pg_namespace s ON s.oid = r.relnamespace WHERE s.nspname = substring(q FROM '^\"([^\"]+)\"\\.')"
+            + " AND r.relname = substring(q FROM '^\"[^\"]+\"\\.\"?([^\"]+)\"?$')) ELSE to_regclass(q)::oid END"
+            + " FROM (SELECT ?::text) AS name(q))";
 
     private Identifiers() {
     }

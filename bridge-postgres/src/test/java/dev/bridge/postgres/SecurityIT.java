@@ -445,6 +445,32 @@ class SecurityIT {
     }
 
     @Test
+    void aSchemaThatAWriterCreatedOrWasHandedIsNotBridges() {
+        int n = TABLES.incrementAndGet();
+        String squat = "squat_" + SUFFIX + "_" + n;
+        TestPostgres.execute(SUPERUSER, "GRANT CREATE ON DATABASE postgres TO " + WRITER);
+        try {
+            TestPostgres.execute(writer, "CREATE SCHEMA " + squat);
+        } finally {
+            TestPostgres.execute(SUPERUSER, "REVOKE CREATE ON DATABASE postgres FROM " + WRITER);
+        }
+        BridgePostgres intoSquat = BridgePostgres.create(owner, connections(OWNER), TestPostgres.freshOptions().withSchema(squat));
+        assertThatThrownBy(() -> intoSquat.schema().install()).isInstanceOf(UsageException.class)
+                .hasMessageContaining("belongs to role " + WRITER);
+        assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM pg_class WHERE relnamespace = '" + squat + "'::regnamespace"))
+                .isEqualTo("0");
+
+        Setup at = setup(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(at.asDaemon().schema().status().refusals()).isEmpty();
+        TestPostgres.execute(SUPERUSER, "ALTER SCHEMA " + at.options().schema() + " OWNER TO " + WRITER);
+        assertThat(at.asDaemon().schema().status().refusals()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r).contains("belongs to role " + WRITER, "to role " + OWNER));
+        assertThatThrownBy(() -> at.asDaemon().schema().install()).isInstanceOf(PostgresException.class)
+                .hasMessageContaining("will not run the capture");
+        TestPostgres.execute(SUPERUSER, "ALTER SCHEMA " + at.options().schema() + " OWNER TO " + OWNER);
+    }
+
+    @Test
     void bridgeInstallsOnlyIntoASchemaOfItsOwnAndRevokesOnlyItsOwnObjects() {
         int n = TABLES.incrementAndGet();
         String shared = "shared_" + SUFFIX + "_" + n;
