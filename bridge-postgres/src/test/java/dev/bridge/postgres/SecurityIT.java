@@ -409,9 +409,14 @@ class SecurityIT {
                 .hasMessageContaining("will not capture table " + table).hasMessageContaining("cast to json");
         assertThat(at.asOwner().capture().list()).containsExactly(at.table());
 
-        // Added to a table already captured, it is reported.
+        // Added to a table already captured, it is reported, and the capture refuses to run the cast.
         TestPostgres.execute(writer, "ALTER TABLE " + at.table() + " ADD COLUMN m " + type);
         assertThat(at.asDaemon().schema().status().problems()).anyMatch(p -> p.contains(at.table()) && p.contains("cast to json"));
+        assertThat(attempt(writer, "INSERT INTO " + at.table() + " VALUES (1, 'new', 'ok')")).isEqualTo("42501");
+        assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM " + at.options().schema() + ".bridge_changes")).isEqualTo("0");
+        TestPostgres.execute(writer, "ALTER TABLE " + at.table() + " DROP COLUMN m");
+        assertThat(attempt(writer, "INSERT INTO " + at.table() + " VALUES (2, 'new')")).as("other tables' casts are not its concern")
+                .isEqualTo("ok");
     }
 
     @Test

@@ -176,6 +176,37 @@ AS $fn$
         ELSE (SELECT jsonb_agg(rec -> args[i] ORDER BY i) FROM generate_series(5, nargs - 1) AS i)::text END
 $fn$;
 
+-- Refuses to turn a row of the table into JSON when a type among its columns' (through arrays,
+-- domains and composites) has a cast to json or jsonb through a function that neither a superuser
+-- nor the schema's owner owns: to_jsonb would run that function with the owner's rights.
+CREATE FUNCTION ${schema}.bridge_refuse_unsafe_casts(relation oid)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    hit record;
+BEGIN
+    WITH RECURSIVE reach(type) AS (
+        SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped
+        UNION SELECT n.next FROM reach r JOIN pg_catalog.pg_type y ON y.oid = r.type CROSS JOIN LATERAL (
+            SELECT y.typbasetype WHERE y.typbasetype <> 0 UNION ALL SELECT y.typelem WHERE y.typelem <> 0
+            UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a
+            WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))
+    SELECT format_type(k.castsource, NULL) AS source, k.castfunc::regprocedure::text AS func,
+            pg_catalog.pg_get_userbyid(p.proowner) AS owner INTO hit
+        FROM reach r JOIN pg_catalog.pg_cast k ON k.castsource = r.type AND k.casttarget IN ('json'::regtype, 'jsonb'::regtype)
+        JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
+        WHERE NOT o.rolsuper AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE oid = '${schema}'::regnamespace)
+        LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'bridge: will not capture this change of %: its columns'' type % has a cast to json through %, owned by %,'
+            ' which the capture would run with the rights of Bridge''s owner', relation::regclass, hit.source, hit.func, hit.owner
+            USING ERRCODE = '42501', HINT = 'drop that cast, or stop capturing the table (bridge capture remove); docs/security.md';
+    END IF;
+END
+$fn$;
+
 -- Trigger on a user table, with the owner's rights. Arguments: channel, max frame bytes, mode, a
 -- slot no longer read, bucket, then the primary key's columns. An UPDATE that changes the key ends
 -- one object and starts another: it is sent as a DELETE of the old id, then an INSERT of the new.
@@ -186,12 +217,25 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    newrec jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
-    oldrec jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+    newrec jsonb;
+    oldrec jsonb;
     newid  text;
     oldid  text;
     seq    bigint;
 BEGIN
+    -- Casts to json of others' making are rare: look closer only when the database has one.
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc
+            JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
+            WHERE k.casttarget IN ('json'::regtype, 'jsonb'::regtype) AND NOT o.rolsuper
+            AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE oid = '${schema}'::regnamespace)) THEN
+        PERFORM ${schema}.bridge_refuse_unsafe_casts(TG_RELID);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        newrec := to_jsonb(NEW);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        oldrec := to_jsonb(OLD);
+    END IF;
     IF newrec IS NOT NULL THEN
         newid := ${schema}.bridge_row_id(newrec, TG_ARGV, TG_NARGS);
     END IF;
