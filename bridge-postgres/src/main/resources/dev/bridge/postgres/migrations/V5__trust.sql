@@ -178,32 +178,53 @@ $fn$;
 
 -- Refuses to turn a row of the table into JSON when a type among its columns' (through arrays,
 -- domains and composites) has a cast to json or jsonb through a function that neither a superuser
--- nor the schema's owner owns: to_jsonb would run that function with the owner's rights.
+-- nor the schema's owner owns: to_jsonb would run that function with the owner's rights. Only types
+-- made after initdb can have such a cast (a cast needs its type's ownership), so only they are
+-- followed, one catalog lookup each.
+-- Called only by the capture function, whose search_path it keeps.
 CREATE FUNCTION ${schema}.bridge_refuse_unsafe_casts(relation oid)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    hit record;
+    owner  oid := (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.oid = '${schema}'::pg_catalog.regnamespace);
+    todo   oid[];
+    seen   oid[] := '{}';
+    t      oid;
+    y      record;
+    hit    record;
 BEGIN
-    WITH RECURSIVE reach(type) AS (
-        SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped
-        UNION SELECT n.next FROM reach r JOIN pg_catalog.pg_type y ON y.oid = r.type CROSS JOIN LATERAL (
-            SELECT y.typbasetype WHERE y.typbasetype <> 0 UNION ALL SELECT y.typelem WHERE y.typelem <> 0
-            UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a
-            WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))
-    SELECT format_type(k.castsource, NULL) AS source, k.castfunc::regprocedure::text AS func,
-            pg_catalog.pg_get_userbyid(p.proowner) AS owner INTO hit
-        FROM reach r JOIN pg_catalog.pg_cast k ON k.castsource = r.type AND k.casttarget IN ('json'::regtype, 'jsonb'::regtype)
-        JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
-        WHERE NOT o.rolsuper AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE oid = '${schema}'::regnamespace)
-        LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'bridge: will not capture this change of %: its columns'' type % has a cast to json through %, owned by %,'
-            ' which the capture would run with the rights of Bridge''s owner', relation::regclass, hit.source, hit.func, hit.owner
-            USING ERRCODE = '42501', HINT = 'drop that cast, or stop capturing the table (bridge capture remove); docs/security.md';
-    END IF;
+    todo := ARRAY(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0
+        AND NOT a.attisdropped AND a.atttypid >= 16384);
+    WHILE pg_catalog.cardinality(todo) > 0 LOOP
+        t := todo[1];
+        todo := todo[2:];
+        CONTINUE WHEN t < 16384 OR t = ANY (seen);
+        seen := seen || t;
+        SELECT pg_catalog.format_type(k.castsource, NULL) AS source, k.castfunc::pg_catalog.regprocedure::text AS func,
+                pg_catalog.pg_get_userbyid(p.proowner) AS owner INTO hit
+            FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
+            WHERE k.castsource = t AND k.casttarget IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
+            AND NOT o.rolsuper AND p.proowner <> owner
+            LIMIT 1;
+        IF hit IS NOT NULL THEN
+            RAISE EXCEPTION 'bridge: will not capture this change of %: its columns'' type % has a cast to json through %, owned by %,'
+                ' which the capture would run with the rights of Bridge''s owner', relation::pg_catalog.regclass, hit.source, hit.func,
+                hit.owner USING ERRCODE = '42501',
+                HINT = 'drop that cast, or stop capturing the table (bridge capture remove); docs/security.md';
+        END IF;
+        SELECT x.typbasetype, x.typelem, x.typrelid INTO y FROM pg_catalog.pg_type x WHERE x.oid = t;
+        IF y.typbasetype <> 0 THEN
+            todo := todo || y.typbasetype;
+        END IF;
+        IF y.typelem <> 0 THEN
+            todo := todo || y.typelem;
+        END IF;
+        IF y.typrelid <> 0 THEN
+            todo := todo || ARRAY(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = y.typrelid AND a.attnum > 0
+                AND NOT a.attisdropped);
+        END IF;
+    END LOOP;
 END
 $fn$;
 
@@ -223,11 +244,9 @@ DECLARE
     oldid  text;
     seq    bigint;
 BEGIN
-    -- Casts to json of others' making are rare: look closer only when the database has one.
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc
-            JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
-            WHERE k.casttarget IN ('json'::regtype, 'jsonb'::regtype) AND NOT o.rolsuper
-            AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE oid = '${schema}'::regnamespace)) THEN
+    -- Casts to json through a function, made after initdb, are rare: look closer only when the database has one.
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_cast k WHERE k.casttarget IN ('json'::regtype, 'jsonb'::regtype)
+            AND k.castfunc <> 0 AND k.oid >= 16384) THEN
         PERFORM ${schema}.bridge_refuse_unsafe_casts(TG_RELID);
     END IF;
     IF TG_OP <> 'DELETE' THEN
