@@ -78,10 +78,12 @@ public final class Cli {
     static String[] globalOptionsLast(String[] args) {
         List<String> rest = new ArrayList<>();
         List<String> global = new ArrayList<>();
+        List<String> positional = List.of();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--")) {
-                rest.addAll(List.of(args).subList(i, args.length));
+                // What follows "--" is positional; the options go before it, where they are still options.
+                positional = List.of(args).subList(i, args.length);
                 break;
             }
             if (arg.equals("--debug") || arg.equals("--embedded") || arg.startsWith("--config=")) {
@@ -94,6 +96,7 @@ public final class Cli {
             }
         }
         rest.addAll(global);
+        rest.addAll(positional);
         return rest.toArray(String[]::new);
     }
 

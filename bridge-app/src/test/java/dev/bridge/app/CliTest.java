@@ -46,6 +46,14 @@ class CliTest {
     }
 
     @Test
+    void optionsBeforeTheCommandMoveBehindItButStayAheadOfTheEndOfOptions() {
+        assertThat(Cli.globalOptionsLast(new String[] {"--config", "f.conf", "--debug", "capture", "add", "--", "--weird"}))
+                .containsExactly("capture", "add", "--config", "f.conf", "--debug", "--", "--weird");
+        assertThat(Cli.globalOptionsLast(new String[] {"schema", "--config=f.conf", "status"}))
+                .containsExactly("schema", "status", "--config=f.conf");
+    }
+
+    @Test
     void badUsageExitsWithTwo() {
         Result unknown = run(Map.of(), "frobnicate");
         assertThat(unknown.code()).isEqualTo(Cli.USAGE);

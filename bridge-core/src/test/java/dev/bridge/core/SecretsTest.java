@@ -20,8 +20,13 @@ class SecretsTest {
         "https://u:p@h/x?token=t#frag    | https://***@h/x?***",
         "https://h/x#s3cret              | https://h/x#***",
         "jdbc:postgresql://db:5432/app   | jdbc:postgresql://db:5432/app",
-        "redis://h:6379                  | redis://h:6379"})
-    void userInfoQueryAndFragmentNeverShow(String uri, String shown) {
+        "redis://h:6379                  | redis://h:6379",
+        "https://hooks.slack.com/services/T0/B0/s3cret | https://hooks.slack.com/services/***",
+        "https://discord.com/api/webhooks/1/s3cret?wait=true | https://discord.com/api/***?***",
+        "jdbc:postgresql://db:5432/app/s3cret | jdbc:postgresql://db:5432/app/***",
+        "https://h/hook/                 | https://h/hook/",
+        "https://h/                      | https://h/"})
+    void userInfoQueryFragmentAndPathBeyondItsFirstSegmentNeverShow(String uri, String shown) {
         assertThat(Secrets.maskUri(uri)).isEqualTo(shown).doesNotContain("s3cret", "pa/ss", "token=");
     }
 }

@@ -75,10 +75,20 @@ public final class BridgeSchema {
     /** Installs up to migration {@code upTo}; tests use it to stand in for an older Bridge. */
     SchemaStatus install(int upTo) {
         try (Connection c = dataSource.getConnection()) {
-            Inspection before = inspect(c, upTo);
-            before.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
+            Inspection before;
+            try {
+                before = inspect(c, upTo);
+            } catch (SQLException e) {
+                if ("42501".equals(e.getSQLState())) {
+                    throw new PostgresException("this role may not read the Bridge schema " + options.schema() + " (" + e.getMessage()
+                            + "); as the schema's owner, `bridge schema grant ROLE` gives the daemon's role what it needs"
+                            + " (docs/security.md)", e.getSQLState(), e);
+                }
+                throw e;
+            }
+            before.refuse();
             if (before.steps().isEmpty()) {
-                before.refuse();
+                before.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
                 return before.status();
             }
             Ddl.begin(c, options);
@@ -93,7 +103,18 @@ public final class BridgeSchema {
                 inspect(c, upTo).refuse();
                 c.commit();
                 now.steps().forEach(s -> log.info("schema {}: {}", options.schema(), s.what()));
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                c.rollback();
+                if ("42501".equals(e.getSQLState()) && before.installed() == upTo
+                        && before.steps().stream().allMatch(step -> before.missing().contains(step.table()))) {
+                    // A table's owner dropped its trigger: that table's changes are not captured, the others' still are.
+                    log.warn("schema {}: the capture triggers of {} are missing and this role may not create them ({}); their changes"
+                            + " are not captured until `bridge schema install` runs as the owner", options.schema(),
+                            String.join(", ", before.missing()), e.getMessage());
+                    return before.status();
+                }
+                throw e;
+            } catch (RuntimeException e) {
                 c.rollback();
                 throw e;
             }
@@ -105,7 +126,9 @@ public final class BridgeSchema {
             }
             throw PostgresException.of("install the Bridge schema " + options.schema(), e);
         }
-        return status();
+        SchemaStatus after = status();
+        after.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
+        return after;
     }
 
     /** What {@link #install()} would run now, as one script for a DBA; changes nothing. */
@@ -174,7 +197,7 @@ public final class BridgeSchema {
 
     /** What is installed, what install() would run, and what is wrong that it cannot mend. */
     private record Inspection(String schema, int installed, List<Ddl.Step> steps, List<String> problems, List<String> captured,
-            List<String> refusals) {
+            List<String> refusals, List<String> missing) {
         SchemaStatus status() {
             return new SchemaStatus(schema, installed, latestVersion(), captured, problems, refusals);
         }
@@ -194,6 +217,7 @@ public final class BridgeSchema {
         List<Ddl.Step> steps = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<String> refusals = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         if (!schemaExists) {
             steps.add(new Ddl.Step("CREATE SCHEMA IF NOT EXISTS " + schema, null, "create schema " + options.schema()));
         }
@@ -232,6 +256,12 @@ public final class BridgeSchema {
                 continue;
             }
             try {
+                var oid = TableCapture.relation(c, quoted);
+                if (oid.isPresent() && capture.state(c, oid.get(), null) == TableCapture.TriggerState.MISSING) {
+                    missing.add(table);
+                    problems.add("the capture trigger on " + table + " is missing (dropped by the table's owner?), so its changes are"
+                            + " not captured; `bridge schema install` as the owner creates it again");
+                }
                 inspectTrigger(c, capture, quoted, table, capture.spec(c, table, quoted), steps, problems);
             } catch (SQLException e) {
                 problems.add("captured table " + table + ": " + e.getMessage());
@@ -240,7 +270,7 @@ public final class BridgeSchema {
             capture.unsafeCasts(c, quoted).forEach(unsafe -> problems.add("captured table " + table + ": " + unsafe));
             capture.superuserOwner(c, quoted).forEach(unsafe -> refusals.add("captured table " + table + ": " + unsafe));
         }
-        return new Inspection(options.schema(), installed, steps, problems, captured, refusals);
+        return new Inspection(options.schema(), installed, steps, problems, captured, refusals, missing);
     }
 
     private static void inspectTrigger(Connection c, TableCapture capture, String quoted, String table, TableCapture.TriggerSpec spec,

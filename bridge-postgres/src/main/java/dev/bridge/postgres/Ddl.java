@@ -33,17 +33,6 @@ final class Ddl {
     private Ddl() {
     }
 
-    private static boolean tryLock(Connection c, PostgresOptions options) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?, hashtext(?))")) {
-            ps.setInt(1, LOCK_NAMESPACE);
-            ps.setString(2, options.schema());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
     private static String advisoryHolders(Connection c, PostgresOptions options) {
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT l.pid, a.usename, a.application_name FROM pg_catalog.pg_locks l"
@@ -64,9 +53,13 @@ final class Ddl {
         return String.join(", ", found);
     }
 
-    /** The lock statement of a printed script, where nothing waits in a loop. */
     static String lockSql(PostgresOptions options) {
         return "SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE + ", hashtext(" + BridgeSchema.literal(options.schema()) + "))";
+    }
+
+    /** Waiting for another install blocks only Bridge, so it may take ten times the lock timeout, but not for ever. */
+    static String installLockTimeoutSql(PostgresOptions options) {
+        return "SET LOCAL lock_timeout = '" + options.lockTimeout().multipliedBy(10).toMillis() + "ms'";
     }
 
     static String lockTimeoutSql(PostgresOptions options) {
@@ -74,29 +67,23 @@ final class Ddl {
     }
 
     /**
-     * Takes Bridge's advisory lock for the schema, then sets the lock timeout. Waiting for another
-     * install blocks only Bridge, so it may take ten times the lock timeout, but not for ever: a
-     * session that keeps the lock longer (any role can take advisory locks) is named.
+     * Takes Bridge's advisory lock for the schema within ten times the lock timeout — any role can
+     * take advisory locks, so a session that keeps it longer is named — then sets the lock timeout.
      */
     static void begin(Connection c, PostgresOptions options) throws SQLException {
         c.setAutoCommit(false);
-        Duration wait = options.lockTimeout().multipliedBy(10);
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!tryLock(c, options)) {
-            if (System.nanoTime() - deadline > 0) {
-                String holders = advisoryHolders(c, options);
-                c.rollback();
-                throw new PostgresException("could not take Bridge's install lock for schema " + options.schema() + " within "
-                        + describe(wait) + (holders.isEmpty() ? "" : ": it is held by " + holders) + "; another install may be"
-                        + " running, or a session holds the lock: end it and retry", LOCK_NOT_AVAILABLE, null);
+        exec(c, installLockTimeoutSql(options));
+        try {
+            exec(c, lockSql(options));
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                c.rollback();
-                throw new SQLException("interrupted while waiting for Bridge's install lock", "57014", e);
-            }
+            c.rollback();
+            String holders = advisoryHolders(c, options);
+            throw new PostgresException("could not take Bridge's install lock for schema " + options.schema() + " within "
+                    + describe(options.lockTimeout().multipliedBy(10)) + (holders.isEmpty() ? "" : ": it is held by " + holders)
+                    + "; another install may be running, or a session holds the lock: end it and retry", LOCK_NOT_AVAILABLE, e);
         }
         // Reading a catalog table locks it, and taking a lock makes this backend catch up with the catalog
         // changes committed while it waited; name lookups (to_regclass) read caches that would not.
@@ -173,7 +160,8 @@ final class Ddl {
         }
         StringBuilder sql = new StringBuilder("-- ").append(title).append(".\n")
                 .append("-- Run it as the owner of the Bridge schema (docs/security.md), e.g. psql -v ON_ERROR_STOP=1 -f FILE.\n")
-                .append("BEGIN;\n").append(lockSql(options)).append(";\n").append(lockTimeoutSql(options)).append(";\n");
+                .append("BEGIN;\n").append(installLockTimeoutSql(options)).append(";\n").append(lockSql(options)).append(";\n")
+                .append(lockTimeoutSql(options)).append(";\n");
         for (Step step : steps) {
             sql.append("\n-- ").append(step.what()).append('\n').append(step.sql().strip()).append(step.sql().strip().endsWith(";") ? "\n" : ";\n");
         }

@@ -323,8 +323,10 @@ class SecurityIT {
         PostgresOptions options = at.options().withLockTimeout(Duration.ofMillis(500));
         // The table's owner dropped the trigger: the next install creates it again, which needs a lock on the table.
         TestPostgres.execute(writer, "DROP TRIGGER bridge_capture ON " + at.table());
-        assertThatThrownBy(() -> BridgePostgres.create(daemon, connections(DAEMON), options).schema().install())
-                .as("the daemon may not create triggers").isInstanceOf(PostgresException.class)
+        assertThat(BridgePostgres.create(daemon, connections(DAEMON), options).schema().install().problems())
+                .as("the daemon may not create triggers: it says so and goes on").anyMatch(p -> p.contains("missing"));
+        assertThatThrownBy(() -> BridgePostgres.create(daemon, connections(DAEMON), options.withChannel("moved_" + SUFFIX)).schema()
+                .install()).as("nor change them").isInstanceOf(PostgresException.class)
                 .hasMessageContaining("needs changes this role may not make").hasMessageContaining("--print-sql");
         try (Connection busy = writer.getConnection()) {
             busy.setAutoCommit(false);
@@ -507,6 +509,27 @@ class SecurityIT {
         Setup at = setup(DeliveryMode.AT_LEAST_ONCE);
         assertThatThrownBy(() -> at.asOwner().eventStore().append(new Append(new Key(at.table(), "1"), 0, 1, Json.parse("{}"),
                 Json.parse("{\"salary\":999999}")))).isInstanceOf(PostgresException.class).hasMessageContaining("bucket of a captured table");
+    }
+
+    @Test
+    void aTriggerItsTablesOwnerDroppedIsReportedAndHoldsBackNoOtherTable() {
+        Setup at = setup(DeliveryMode.AT_LEAST_ONCE);
+        String other = APP + ".others" + TABLES.incrementAndGet();
+        TestPostgres.execute(writer, "CREATE TABLE " + other + " (id integer PRIMARY KEY)");
+        TestPostgres.execute(writer, "GRANT TRIGGER ON " + other + " TO " + OWNER);
+        at.asOwner().capture().add(other);
+        TestPostgres.execute(writer, "DROP TRIGGER bridge_capture ON " + at.table());
+
+        assertThat(at.asDaemon().schema().status().problems()).anyMatch(p -> p.contains(at.table()) && p.contains("missing"));
+        SchemaStatus asDaemon = at.asDaemon().schema().install();
+        assertThat(asDaemon.problems()).anyMatch(p -> p.contains(at.table()) && p.contains("missing"));
+        TestPostgres.execute(writer, "INSERT INTO " + other + " VALUES (1)");
+        assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM " + at.options().schema() + ".bridge_changes"))
+                .as("the other table is still captured").isEqualTo("1");
+
+        assertThat(at.asOwner().schema().install().problems()).noneMatch(p -> p.contains("missing"));
+        assertThat(TestPostgres.queryString(SUPERUSER, "SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + at.table()
+                + "'::regclass AND tgname = 'bridge_capture'")).isEqualTo("1");
     }
 
     @Test

@@ -57,6 +57,14 @@ public final class OpsServer implements AutoCloseable {
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String ALLOWED = "GET, HEAD";
     static final int MAX_CONNECTIONS = 128;
+    /** New connections taken per turn, so that requests already in are read between them. */
+    private static final int ACCEPTS_PER_TURN = 32;
+    /** How long accepting pauses when the process is out of file descriptors. */
+    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private SelectionKey acceptKey;
+    private long acceptPausedUntil;
+    private long lastAcceptWarning = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     static final int REQUEST_MILLIS = 5_000;
     static final int ANSWER_MILLIS = 10_000;
     private static final int MAX_REQUEST_BYTES = 8_192;
@@ -115,7 +123,7 @@ public final class OpsServer implements AutoCloseable {
             listening.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             listening.bind(address, 64);
             listening.configureBlocking(false);
-            listening.register(selector, SelectionKey.OP_ACCEPT);
+            acceptKey = listening.register(selector, SelectionKey.OP_ACCEPT);
         } catch (BindException e) {
             closeQuietly();
             throw bindFailure(address, e);
@@ -205,6 +213,9 @@ public final class OpsServer implements AutoCloseable {
             try {
                 selector.select(250);
                 long now = System.nanoTime();
+                if (acceptKey.isValid() && acceptKey.interestOps() == 0 && now - acceptPausedUntil > 0) {
+                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
                 for (Runnable done = fromWorkers.poll(); done != null; done = fromWorkers.poll()) {
                     done.run();
                 }
@@ -238,8 +249,23 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private void accept(LinkedHashSet<SelectionKey> waiting, long now) throws IOException {
-        SocketChannel channel;
-        while ((channel = listening.accept()) != null) {
+        for (int taken = 0; taken < ACCEPTS_PER_TURN; taken++) {
+            SocketChannel channel;
+            try {
+                channel = listening.accept();
+            } catch (IOException e) {
+                // Out of file descriptors, most likely: pause rather than spin on a backlog that cannot be taken.
+                acceptKey.interestOps(0);
+                acceptPausedUntil = now + ACCEPT_PAUSE_NANOS;
+                if (now - lastAcceptWarning > TimeUnit.MINUTES.toNanos(1)) {
+                    lastAcceptWarning = now;
+                    log.warn("operations endpoint cannot take new connections ({}); it pauses a moment each time", e.toString());
+                }
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
             if (selector.keys().size() > MAX_CONNECTIONS) {
                 // Room for the newcomer: the connection that has waited longest for its request goes.
                 Iterator<SelectionKey> eldest = waiting.iterator();

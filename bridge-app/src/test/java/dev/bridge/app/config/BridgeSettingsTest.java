@@ -29,6 +29,15 @@ class BridgeSettingsTest {
     Path dir;
 
     @Test
+    void aSizeMeansTheSameToALibrarysMapAsToAConfigFile() {
+        for (String size : List.of("512", "512B", "1kB", "1K", "1k", "1Ki", "1KiB", "16MB", "16M", "16m", "16MiB", "2GB", "2g", "2GiB")) {
+            long fromFile = com.typesafe.config.ConfigFactory.parseString("x = \"" + size + "\"").getBytes("x");
+            assertThat(new dev.bridge.core.sink.MapSinkSettings("sink", java.util.Map.of("x", size)).bytes("x")).as(size)
+                    .hasValue(fromFile);
+        }
+    }
+
+    @Test
     void theReferenceFilesAloneMakeAValidConfigurationWhoseDefaultsMatchTheLibraries() {
         BridgeSettings settings = settings(Optional.empty(), Map.of());
         assertThat(settings.postgres().embedded()).isTrue();

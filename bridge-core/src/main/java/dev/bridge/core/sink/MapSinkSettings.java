@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class MapSinkSettings implements SinkSettings {
 
-    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|K|M|G|k|m|g|kB|MB|GB)?");
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|Ki|Mi|Gi|K|M|G|k|m|g|kB|MB|GB)?");
     private static final Pattern DURATION = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
     private static final String DURATION_EXPECTED = "must be a duration such as 500ms, 5s or 2m";
     private static final int SHOWN_CHARS = 100;
@@ -89,10 +89,14 @@ public final class MapSinkSettings implements SinkSettings {
             if (size == null && v instanceof CharSequence text) {
                 java.util.regex.Matcher m = SIZE.matcher(text.toString().strip());
                 if (m.matches()) {
+                    // As HOCON reads sizes, so that a value means the same in a map and in a config file.
                     long unit = switch (m.group(2) == null ? "" : m.group(2)) {
-                        case "KiB", "K", "k", "kB" -> 1L << 10;
-                        case "MiB", "M", "m", "MB" -> 1L << 20;
-                        case "GiB", "G", "g", "GB" -> 1L << 30;
+                        case "KiB", "K", "k", "Ki" -> 1L << 10;
+                        case "MiB", "M", "m", "Mi" -> 1L << 20;
+                        case "GiB", "G", "g", "Gi" -> 1L << 30;
+                        case "kB" -> 1_000L;
+                        case "MB" -> 1_000_000L;
+                        case "GB" -> 1_000_000_000L;
                         default -> 1L;
                     };
                     try {

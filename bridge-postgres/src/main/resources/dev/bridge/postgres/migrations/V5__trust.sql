@@ -122,6 +122,11 @@ BEGIN
         RAISE EXCEPTION 'bridge: unknown delivery mode %', mode;
     END IF;
     SELECT f.ipad, f.opad INTO k FROM ${schema}.bridge_frame_keys f WHERE f.id = 1;
+    IF NOT FOUND OR k.ipad IS NULL OR k.opad IS NULL THEN
+        -- Sending nothing would lose the change without a word.
+        RAISE EXCEPTION 'bridge: schema ${schema} has no frame key, so the change cannot be sent signed'
+            USING ERRCODE = '55000', HINT = 'run bridge schema install as the owner of the Bridge schema';
+    END IF;
     -- Frames below 128 bytes leave no room for a tag; a trigger installed with a smaller size sends 128.
     FOR frame IN SELECT f FROM ${schema}.bridge_signed_frames(k.ipad, k.opad, to_hex(seq),
             pg_current_xact_id()::text || ':' || change, greatest(max_bytes, 128)) AS f LOOP
