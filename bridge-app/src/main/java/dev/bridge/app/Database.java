@@ -162,6 +162,9 @@ public final class Database implements AutoCloseable {
         if (state.equals("28P01") || state.equals("28000")) {
             message = "postgres at " + where + " refused user '" + user + "' (authentication failed); check bridge.postgres.user"
                     + " and bridge.postgres.password, or DB_USER and DB_PASSWORD";
+        } else if (state.equals("08004") && String.valueOf(e.getMessage()).contains("no password was provided")) {
+            message = "postgres at " + where + " asks user '" + user + "' for a password and none is set; set"
+                    + " bridge.postgres.password or DB_PASSWORD";
         } else if (state.equals("3D000")) {
             message = "postgres at " + where + " has no database '" + database + "'; check bridge.postgres.database or DB_DATABASE";
         } else {
