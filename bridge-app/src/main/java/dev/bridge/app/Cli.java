@@ -508,6 +508,11 @@ public final class Cli {
     /** Delivers dead letters one at a time, each to its own sink. */
     private record Replay(DeadLetterStore store, Map<String, SinkBinding> sinks, Env env) {
         int run(String sink, List<Long> ids, int limit) {
+            if (sink != null && !sinks.containsKey(sink)) {
+                env.err().println("bridge: no sink named " + sink + " is configured (configured: " + String.join(", ", sinks.keySet())
+                        + "); its dead letters, if any, can only be replayed to it");
+                return USAGE;
+            }
             List<DeadLetter> letters = new ArrayList<>();
             long after = 0;
             while (letters.size() < limit) {

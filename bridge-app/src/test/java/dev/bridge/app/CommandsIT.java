@@ -151,6 +151,10 @@ class CommandsIT {
         misspelled.remove("BRIDGE_POSTGRES_HOTS");
         misspelled.put("BRIDGE_SINKS", "[]");
         assertThat(CliTest.run(misspelled, "schema", "status").err()).contains("BRIDGE_SINKS", "a list or a block");
+        misspelled.remove("BRIDGE_SINKS");
+        misspelled.put("BRIDGE_SINKS_0_TYPE", "console");
+        assertThat(CliTest.run(misspelled, "schema", "status").err())
+                .contains("bridge.sinks.0.type (environment variable BRIDGE_SINKS_0_TYPE): is inside the list bridge.sinks");
     }
 
     @Test
@@ -222,6 +226,9 @@ class CommandsIT {
         JsonNode line = new ObjectMapper().readTree(printed[0].strip());
         assertThat(line.get("id").asText()).isEqualTo("dl-1");
         assertThat(postgres.deadLetterStore().list(null, 0, 10)).extracting(l -> l.id()).containsExactly(kept);
+        Result misnamed = CliTest.run(env, "dead-letters", "replay", "--sink", "consol");
+        assertThat(misnamed.code()).isEqualTo(Cli.USAGE);
+        assertThat(misnamed.err()).contains("no sink named consol is configured (configured: console)");
     }
 
     @Test

@@ -119,9 +119,33 @@ public final class ConfigLoader {
             if (isBlock(reference, path)) {
                 problems.add(new Problem(path, "environment variable " + name, "is a list or a block, which an environment variable"
                         + " cannot set; set it in the configuration file (--config FILE)"));
+                continue;
+            }
+            String list = listAbove(reference, path);
+            if (list != null) {
+                // HOCON would turn the variable into a list of its own, silently in place of the file's.
+                problems.add(new Problem(path, "environment variable " + name, "is inside the list " + list + ", which environment"
+                        + " variables cannot change in part; set it in the configuration file (--config FILE)"));
             }
         }
         return problems;
+    }
+
+    /** The list of the reference that {@code path} goes through ({@code bridge.sinks} for {@code bridge.sinks.0.type}), or null. */
+    private static String listAbove(Config reference, String path) {
+        String[] segments = path.split("\\.");
+        StringBuilder prefix = new StringBuilder(segments[0]);
+        for (int i = 1; i < segments.length - 1; i++) {
+            prefix.append('.').append(segments[i]);
+            try {
+                if (reference.hasPath(prefix.toString()) && reference.getValue(prefix.toString()).valueType() == ConfigValueType.LIST) {
+                    return prefix.toString();
+                }
+            } catch (ConfigException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Whether an unknown path lies in a known block below {@code bridge}, or starts with a near miss of a top-level key. */
