@@ -57,9 +57,7 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         String scheme = requireHttpUrl(url);
         headers.forEach((name, value) -> {
-            if (name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
-                throw new IllegalArgumentException("headers must not set " + name + ": the sink sets the webhook-* headers itself");
-            }
+            requireNotSignatureHeader(name);
             try {
                 HttpRequest.newBuilder(url).header(name, value);
             } catch (IllegalArgumentException e) {
@@ -76,13 +74,33 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
         if (connectTimeout.isZero() || connectTimeout.isNegative()) {
             throw new IllegalArgumentException("connectTimeout must be positive, got " + connectTimeout);
         }
+        requireMaxInFlight(maxInFlight);
+        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
+        requireTlsCaFileFor(url, tlsCaFile);
+        requireMaxRequestBytes(maxRequestBytes);
+    }
+
+    // The rules below are the record's; the provider applies them too, to report every problem of a sink at once.
+
+    static void requireNotSignatureHeader(String name) {
+        if (name.toLowerCase(Locale.ROOT).startsWith("webhook-")) {
+            throw new IllegalArgumentException("headers must not set " + name + ": the sink sets the webhook-* headers itself");
+        }
+    }
+
+    static void requireMaxInFlight(int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
         }
-        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
-        if (tlsCaFile.isPresent() && !scheme.equals("https")) {
+    }
+
+    static void requireTlsCaFileFor(URI url, Optional<Path> tlsCaFile) {
+        if (tlsCaFile.isPresent() && !"https".equalsIgnoreCase(url.getScheme())) {
             throw new IllegalArgumentException("tlsCaFile applies to an https:// url only, got '" + safe(url) + "'");
         }
+    }
+
+    static void requireMaxRequestBytes(long maxRequestBytes) {
         if (maxRequestBytes < 1024) {
             throw new IllegalArgumentException("maxRequestBytes must be at least 1024, got " + maxRequestBytes);
         }

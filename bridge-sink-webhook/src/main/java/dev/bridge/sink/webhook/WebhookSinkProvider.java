@@ -65,6 +65,7 @@ public final class WebhookSinkProvider implements SinkProvider {
         Map<String, String> headers = problems.check(() -> settings.stringMap("headers"));
         if (headers != null) {
             headers.forEach((header, value) -> problems.check(() -> {
+                rule(settings, "headers", () -> WebhookSinkOptions.requireNotSignatureHeader(header));
                 try {
                     HttpRequest.newBuilder(URI.create("http://localhost/")).header(header, value);
                     return null;
@@ -103,6 +104,15 @@ public final class WebhookSinkProvider implements SinkProvider {
         });
         Long maxRequestBytes = problems.check(() -> settings.bytes("max-request-bytes")
                 .orElseThrow(() -> settings.invalid("max-request-bytes", "is required; set it in the sink's block")));
+        if (maxInFlight != null) {
+            problems.check(() -> rule(settings, "max-in-flight", () -> WebhookSinkOptions.requireMaxInFlight(maxInFlight)));
+        }
+        if (maxRequestBytes != null) {
+            problems.check(() -> rule(settings, "max-request-bytes", () -> WebhookSinkOptions.requireMaxRequestBytes(maxRequestBytes)));
+        }
+        if (url != null && tlsCaFile != null) {
+            problems.check(() -> rule(settings, "tls-ca-file", () -> WebhookSinkOptions.requireTlsCaFileFor(url, tlsCaFile)));
+        }
         problems.throwIfAny();
         WebhookSinkOptions options;
         try {
@@ -132,10 +142,21 @@ public final class WebhookSinkProvider implements SinkProvider {
         return new WebhookSink(name, options);
     }
 
+    /** Applies one of the record's rules, as a problem of {@code setting}; the rule's message starts with the component's name. */
+    private static Void rule(SinkSettings settings, String setting, Runnable check) {
+        try {
+            check.run();
+            return null;
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            throw settings.invalid(setting, message.substring(message.indexOf(' ') + 1));
+        }
+    }
+
     private static Duration positive(SinkSettings settings, String key) {
         Duration d = settings.duration(key).orElseThrow(() -> settings.invalid(key, "is required; set it in the sink's block"));
-        if (d.isZero()) {
-            throw settings.invalid(key, "must be positive, got " + d);
+        if (d.isZero() || d.isNegative()) {
+            throw settings.invalid(key, "must be positive, got " + (d.isZero() ? "0" : d.toMillis() + " ms"));
         }
         return d;
     }

@@ -91,11 +91,21 @@ class WebhookSinkProviderTest {
     }
 
     @Test
+    void reportsTheRecordsOwnRulesAtOnceToo() {
+        assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "http://h/x",
+                "headers", Map.of("webhook-id", "1"), "max-in-flight", -1, "max-request-bytes", "10", "tls-ca-file", "/ca.pem"))))
+                .isInstanceOfSatisfying(InvalidSettingException.class, e -> assertThat(e.getSuppressed())
+                        .extracting(s -> ((InvalidSettingException) s).path())
+                        .containsExactlyInAnyOrder("bridge.sinks[3].headers", "bridge.sinks[3].max-in-flight",
+                                "bridge.sinks[3].max-request-bytes", "bridge.sinks[3].tls-ca-file"));
+    }
+
+    @Test
     void rejectsNoRoomForRequests() {
         assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "https://h/x", "max-in-flight", 0))))
                 .hasMessage("bridge.sinks[3].max-in-flight must be at least 1, got 0");
         assertThatThrownBy(() -> new WebhookSinkProvider().create("x", settings(Map.of("url", "https://h/x", "timeout", "0s"))))
-                .hasMessage("bridge.sinks[3].timeout must be positive, got PT0S");
+                .hasMessage("bridge.sinks[3].timeout must be positive, got 0");
     }
 
     @Test
