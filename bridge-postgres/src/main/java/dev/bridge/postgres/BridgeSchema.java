@@ -267,7 +267,6 @@ public final class BridgeSchema {
                 problems.add("captured table " + table + ": " + e.getMessage());
                 continue;
             }
-            capture.unsafeCasts(c, quoted).forEach(unsafe -> problems.add("captured table " + table + ": " + unsafe));
             capture.superuserOwner(c, quoted).forEach(unsafe -> refusals.add("captured table " + table + ": " + unsafe));
         }
         return new Inspection(options.schema(), installed, steps, problems, captured, refusals, missing);

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param latestVersion the highest migration this version of Bridge knows
  * @param capturedTables the user tables whose changes are captured, as given to {@code capture add}
  * @param problems what is wrong and what to do about it, one sentence each: a captured table that is
- *     gone or whose trigger is disabled, a table whose casts would run code with the owner's rights
+ *     gone or whose trigger is missing or disabled
  * @param refusals what Bridge will not run with, one sentence each: a captured table whose owner
  *     could run code with a superuser's rights through the capture function; install and start-up fail
  */

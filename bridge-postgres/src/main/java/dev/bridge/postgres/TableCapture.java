@@ -57,8 +57,9 @@ public final class TableCapture {
      *
      * @throws InvalidIdentifierException if the name is not a plain identifier
      * @throws UsageException if the table is Bridge's own or a system catalog's, or is already captured under another name
-     * @throws PostgresException if the table does not exist, has no primary key, could run code of
-     *     other roles with Bridge's rights, cannot be locked within the lock timeout, or Bridge is not installed
+     * @throws PostgresException if the table does not exist, has no primary key, belongs (or its types do)
+     *     to another role while a superuser owns the capture functions, cannot be locked within the lock
+     *     timeout, or Bridge is not installed
      */
     public void add(String table) {
         String quoted = Identifiers.quoteTable("table", table);
@@ -120,8 +121,7 @@ public final class TableCapture {
                         + " its bucket (remove " + other + " first to rename it)");
             }
         }
-        List<String> unsafe = new ArrayList<>(unsafeCasts(c, quoted));
-        unsafe.addAll(superuserOwner(c, quoted));
+        List<String> unsafe = superuserOwner(c, quoted);
         if (!unsafe.isEmpty()) {
             throw new PostgresException("will not capture table " + table + ": " + String.join("; ", unsafe), "42501", null);
         }
@@ -236,38 +236,11 @@ public final class TableCapture {
             + " WHERE y.typrelid <> 0 AND a.attrelid = y.typrelid AND a.attnum > 0 AND NOT a.attisdropped) n(next))";
 
     /**
-     * Why capturing the table could run another role's code with the rights of Bridge's owner: a
-     * type among its columns' (arrays, domains and composites included) with a cast to json or jsonb
-     * through a function that neither a superuser nor the schema's owner owns. {@code to_jsonb} uses
-     * such a cast, and inside the capture function it would run as the owner.
-     */
-    List<String> unsafeCasts(Connection c, String quoted) throws SQLException {
-        String sql = REACH
-                + " SELECT DISTINCT format_type(k.castsource, NULL), format_type(k.casttarget, NULL), k.castfunc::regprocedure::text,"
-                + " pg_catalog.pg_get_userbyid(p.proowner)"
-                + " FROM reach r JOIN pg_catalog.pg_cast k ON k.castsource = r.type AND k.casttarget IN ('json'::regtype, 'jsonb'::regtype)"
-                + " JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner"
-                + " WHERE NOT o.rolsuper AND p.proowner <> (SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = ?)";
-        List<String> found = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, quoted);
-            ps.setString(2, options.schema());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add("its columns' type " + rs.getString(1) + " has a cast to " + rs.getString(2) + " through " + rs.getString(3)
-                            + ", owned by " + rs.getString(4) + ", which the capture function would run with the Bridge owner's rights;"
-                            + " drop that cast or do not capture the table (docs/security.md)");
-                }
-            }
-        }
-        return found;
-    }
-
-    /**
-     * Why the table's capture could hand a superuser's rights to another role: the capture function
-     * runs as its owner, and when that owner is a superuser, whoever owns the table or one of its
-     * columns' types can create a cast to json that the function would run, after any check here.
-     * Empty when the function's owner is not a superuser, or only superusers own the table and its types.
+     * Why the table's capture would put a superuser's rights within another role's reach: the
+     * capture function runs as its owner and converts rows whose table and types that role owns. It
+     * runs none of their code (no cast to json), but should a way around that exist, it must not
+     * yield a superuser. Empty when the function's owner is not a superuser, or only superusers own
+     * the table and its types.
      */
     List<String> superuserOwner(Connection c, String quoted) throws SQLException {
         String sql = REACH + ", owners(role, what) AS ("

@@ -181,55 +181,66 @@ AS $fn$
         ELSE (SELECT jsonb_agg(rec -> args[i] ORDER BY i) FROM generate_series(5, nargs - 1) AS i)::text END
 $fn$;
 
--- Refuses to turn a row of the table into JSON when a type among its columns' (through arrays,
--- domains and composites) has a cast to json or jsonb through a function that neither a superuser
--- nor the schema's owner owns: to_jsonb would run that function with the owner's rights. Only types
--- made after initdb can have such a cast (a cast needs its type's ownership), so only they are
--- followed, one catalog lookup each.
+-- A row as JSON without running any code of another role's. to_jsonb would use a type's cast to
+-- json, whose function the type's owner writes, and run it with the capture function's rights; it
+-- also finds a cast created while the row is converted. So only values of built-in types (and
+-- arrays and rows of them, which can have no such cast) go through to_jsonb: a domain over a
+-- built-in type as that type, any other type made after initdb (an enum, a composite, a range, an
+-- extension's type) as its text, which its output function — C, a superuser's — makes.
 -- Called only by the capture function, whose search_path it keeps.
-CREATE FUNCTION ${schema}.bridge_refuse_unsafe_casts(relation oid)
-RETURNS void
+CREATE TABLE ${schema}.bridge_row_sql (
+    relation oid PRIMARY KEY,
+    columns  text NOT NULL,
+    query    text NOT NULL
+);
+
+CREATE FUNCTION ${schema}.bridge_row_json(rec anyelement, relation oid)
+RETURNS jsonb
 LANGUAGE plpgsql
 AS $fn$
 DECLARE
-    owner  oid := (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.oid = '${schema}'::pg_catalog.regnamespace);
-    todo   oid[];
-    seen   oid[] := '{}';
-    t      oid;
-    y      record;
-    hit    record;
+    shape  text;
+    sql    text;
+    pairs  text[] := '{}';
+    parts  text[] := '{}';
+    col    record;
+    base   oid;
+    kind   "char";
+    result jsonb;
 BEGIN
-    todo := ARRAY(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0
-        AND NOT a.attisdropped AND a.atttypid >= 16384);
-    WHILE pg_catalog.cardinality(todo) > 0 LOOP
-        t := todo[1];
-        todo := todo[2:];
-        CONTINUE WHEN t < 16384 OR t = ANY (seen);
-        seen := seen || t;
-        SELECT pg_catalog.format_type(k.castsource, NULL) AS source, k.castfunc::pg_catalog.regprocedure::text AS func,
-                pg_catalog.pg_get_userbyid(p.proowner) AS owner INTO hit
-            FROM pg_catalog.pg_cast k JOIN pg_catalog.pg_proc p ON p.oid = k.castfunc JOIN pg_catalog.pg_roles o ON o.oid = p.proowner
-            WHERE k.castsource = t AND k.casttarget IN ('pg_catalog.json'::pg_catalog.regtype, 'pg_catalog.jsonb'::pg_catalog.regtype)
-            AND NOT o.rolsuper AND p.proowner <> owner
-            LIMIT 1;
-        IF hit IS NOT NULL THEN
-            RAISE EXCEPTION 'bridge: will not capture this change of %: its columns'' type % has a cast to json through %, owned by %,'
-                ' which the capture would run with the rights of Bridge''s owner', relation::pg_catalog.regclass, hit.source, hit.func,
-                hit.owner USING ERRCODE = '42501',
-                HINT = 'drop that cast, or stop capturing the table (bridge capture remove); docs/security.md';
+    -- The query for a table's rows is made once for each shape of the table (its columns' names and types).
+    shape := (SELECT pg_catalog.string_agg(a.attname || ' ' || a.atttypid, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped);
+    SELECT q.query INTO sql FROM ${schema}.bridge_row_sql q WHERE q.relation = bridge_row_json.relation AND q.columns = shape;
+    IF sql IS NULL THEN
+        FOR col IN SELECT a.attname, a.atttypid, t.typtype FROM pg_catalog.pg_attribute a
+                JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+                WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum LOOP
+            base := col.atttypid;
+            kind := col.typtype;
+            WHILE kind = 'd' LOOP
+                SELECT y.typbasetype INTO base FROM pg_catalog.pg_type y WHERE y.oid = base;
+                SELECT y.typtype INTO kind FROM pg_catalog.pg_type y WHERE y.oid = base;
+            END LOOP;
+            pairs := pairs || (pg_catalog.quote_literal(col.attname) || ', ' || CASE
+                WHEN col.atttypid < 16384 THEN pg_catalog.format('pg_catalog.to_jsonb(r.%I)', col.attname)
+                WHEN base < 16384 THEN pg_catalog.format('pg_catalog.to_jsonb(r.%I::%s)', col.attname, base::pg_catalog.regtype)
+                ELSE pg_catalog.format('CASE WHEN pg_catalog.num_nulls(r.%I) = 0 THEN pg_catalog.to_jsonb(pg_catalog.format(''%%s'', r.%I))'
+                    ' END', col.attname, col.attname) END);
+            IF pg_catalog.cardinality(pairs) = 50 THEN
+                parts := parts || ('pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(pairs, ', ') || ')');
+                pairs := '{}';
+            END IF;
+        END LOOP;
+        IF pg_catalog.cardinality(pairs) > 0 OR pg_catalog.cardinality(parts) = 0 THEN
+            parts := parts || ('pg_catalog.jsonb_build_object(' || pg_catalog.array_to_string(pairs, ', ') || ')');
         END IF;
-        SELECT x.typbasetype, x.typelem, x.typrelid INTO y FROM pg_catalog.pg_type x WHERE x.oid = t;
-        IF y.typbasetype <> 0 THEN
-            todo := todo || y.typbasetype;
-        END IF;
-        IF y.typelem <> 0 THEN
-            todo := todo || y.typelem;
-        END IF;
-        IF y.typrelid <> 0 THEN
-            todo := todo || ARRAY(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = y.typrelid AND a.attnum > 0
-                AND NOT a.attisdropped);
-        END IF;
-    END LOOP;
+        sql := 'SELECT ' || pg_catalog.array_to_string(parts, ' OPERATOR(pg_catalog.||) ') || ' FROM (SELECT ($1).*) AS r';
+        INSERT INTO ${schema}.bridge_row_sql (relation, columns, query) VALUES (relation, shape, sql)
+            ON CONFLICT ON CONSTRAINT bridge_row_sql_pkey DO UPDATE SET columns = EXCLUDED.columns, query = EXCLUDED.query;
+    END IF;
+    EXECUTE sql INTO result USING rec;
+    RETURN result;
 END
 $fn$;
 
@@ -243,22 +254,21 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    careful boolean;
     newrec jsonb;
     oldrec jsonb;
     newid  text;
     oldid  text;
     seq    bigint;
 BEGIN
-    -- Casts to json through a function, made after initdb, are rare: look closer only when the database has one.
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_cast k WHERE k.casttarget IN ('json'::regtype, 'jsonb'::regtype)
-            AND k.castfunc <> 0 AND k.oid >= 16384) THEN
-        PERFORM ${schema}.bridge_refuse_unsafe_casts(TG_RELID);
-    END IF;
+    -- A table of built-in types only (its columns cannot change while this write holds its lock) takes to_jsonb as it is.
+    careful := EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = TG_RELID AND a.attnum > 0
+        AND NOT a.attisdropped AND a.atttypid >= 16384);
     IF TG_OP <> 'DELETE' THEN
-        newrec := to_jsonb(NEW);
+        newrec := CASE WHEN careful THEN ${schema}.bridge_row_json(NEW, TG_RELID) ELSE to_jsonb(NEW) END;
     END IF;
     IF TG_OP <> 'INSERT' THEN
-        oldrec := to_jsonb(OLD);
+        oldrec := CASE WHEN careful THEN ${schema}.bridge_row_json(OLD, TG_RELID) ELSE to_jsonb(OLD) END;
     END IF;
     IF newrec IS NOT NULL THEN
         newid := ${schema}.bridge_row_id(newrec, TG_ARGV, TG_NARGS);
