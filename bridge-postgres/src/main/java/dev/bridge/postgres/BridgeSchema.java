@@ -92,26 +92,28 @@ public final class BridgeSchema {
                 return before.status();
             }
             Ddl.begin(c, options);
+            Inspection now = before;
             try {
                 if (before.installed() == 0) {
                     requireUtf8(c);
                     requireOwnSchema(c);
                     requireOwnedByThisRole(c);
                 }
-                Inspection now = inspect(c, upTo);
+                now = inspect(c, upTo);
                 Ddl.run(c, now.steps(), options);
                 inspect(c, upTo).refuse();
                 c.commit();
                 now.steps().forEach(s -> log.info("schema {}: {}", options.schema(), s.what()));
             } catch (SQLException e) {
                 c.rollback();
-                if ("42501".equals(e.getSQLState()) && before.installed() == upTo
-                        && before.steps().stream().allMatch(step -> before.missing().contains(step.table()))) {
+                Inspection ran = now;
+                if ("42501".equals(e.getSQLState()) && ran.installed() == upTo
+                        && ran.steps().stream().allMatch(step -> ran.missing().contains(step.table()))) {
                     // A table's owner dropped its trigger: that table's changes are not captured, the others' still are.
                     log.warn("schema {}: the capture triggers of {} are missing and this role may not create them ({}); their changes"
                             + " are not captured until `bridge schema install` runs as the owner", options.schema(),
-                            String.join(", ", before.missing()), e.getMessage());
-                    return before.status();
+                            String.join(", ", ran.missing()), e.getMessage());
+                    return ran.status();
                 }
                 throw e;
             } catch (RuntimeException e) {

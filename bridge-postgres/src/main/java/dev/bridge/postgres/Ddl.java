@@ -59,11 +59,16 @@ final class Ddl {
 
     /** Waiting for another install blocks only Bridge, so it may take ten times the lock timeout, but not for ever. */
     static String installLockTimeoutSql(PostgresOptions options) {
-        return "SET LOCAL lock_timeout = '" + options.lockTimeout().multipliedBy(10).toMillis() + "ms'";
+        return "SET LOCAL lock_timeout = '" + millis(options.lockTimeout().multipliedBy(10)) + "ms'";
     }
 
     static String lockTimeoutSql(PostgresOptions options) {
-        return "SET LOCAL lock_timeout = '" + options.lockTimeout().toMillis() + "ms'";
+        return "SET LOCAL lock_timeout = '" + millis(options.lockTimeout()) + "ms'";
+    }
+
+    /** As PostgreSQL takes a timeout: at least 1 ms (0 would mean no timeout), at most what an int holds. */
+    private static long millis(Duration d) {
+        return Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
     }
 
     /**
