@@ -164,7 +164,15 @@ public final class Cli {
             Optional<Path> file = Optional.ofNullable(config).or(() -> Optional.ofNullable(env.variables().get("BRIDGE_CONFIG"))
                     .filter(s -> !s.isBlank()).map(Path::of));
             Config loaded = ConfigLoader.load(file, env.variables(), System.getProperties(), loader);
-            Logging.configure(LogSettings.from(loaded), debug);
+            LogSettings logSettings;
+            try {
+                logSettings = LogSettings.from(loaded);
+            } catch (InvalidConfigException e) {
+                // Reported together with every other problem of the configuration (reading it reports them all), not first alone.
+                BridgeSettings.load(loaded, loader);
+                throw e;
+            }
+            Logging.configure(logSettings, debug);
             return BridgeSettings.load(loaded, loader);
         }
     }

@@ -77,6 +77,9 @@ class CliTest {
         Result fromEnv = run(Map.of("BRIDGE_CONFIG", conf.toString(), "BRIDGE_OPS_PORT", "8080"), "demo");
         assertThat(fromEnv.code()).isEqualTo(Cli.INVALID_CONFIG);
         assertThat(fromEnv.err()).contains("the configuration has 2 problems", "bridge.sinks[0].url");
+        Result withLogging = run(Map.of("BRIDGE_LOG_FORMAT", "yaml"), "schema", "status", "--config", conf.toString());
+        assertThat(withLogging.err()).as("a logging problem does not hide the others").contains("the configuration has 4 problems",
+                "bridge.log.format", "bridge.ops.port", "bridge.sinks[0].url");
     }
 
     @Test

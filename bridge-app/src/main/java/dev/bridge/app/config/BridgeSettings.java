@@ -77,7 +77,11 @@ public record BridgeSettings(
                 bridge.nonBlank("bridge.ops.host"), bridge.integer("bridge.ops.port", 0, 65535)));
         DemoSettings demo = build(problems, "bridge.demo", () -> new DemoSettings(bridge.integer("bridge.demo.changes", 1, 1_000_000),
                 bridge.integer("bridge.demo.large-change-bytes", 1, 16 << 20)));
-        LogSettings.from(config);
+        try {
+            LogSettings.from(config);
+        } catch (InvalidConfigException e) {
+            problems.addAll(e.problems());
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
