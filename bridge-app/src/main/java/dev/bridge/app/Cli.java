@@ -496,13 +496,10 @@ public final class Cli {
             env.err().println("bridge: " + database.describe() + ", schema " + settings.postgres().options().schema()
                     + (settings.postgres().embedded() ? "" : ", as user " + settings.postgres().user()));
             BridgePostgres postgres = injector.getInstance(BridgePostgres.class);
-            if (needsSchema) {
-                SchemaStatus status = postgres.schema().status();
-                if (!status.isInstalled()) {
-                    env.err().println("bridge: the Bridge schema " + status.schema() + " is not installed in this database;"
-                            + " run `bridge schema install` first (as the role that is to own it, docs/security.md)");
-                    return FAILED;
-                }
+            if (needsSchema && postgres.schema().installedVersion() == 0) {
+                env.err().println("bridge: the Bridge schema " + settings.postgres().options().schema() + " is not installed in this"
+                        + " database; run `bridge schema install` first (as the role that is to own it, docs/security.md)");
+                return FAILED;
             }
             return action.run(postgres, settings);
         }

@@ -241,6 +241,24 @@ class CommandsIT {
     }
 
     @Test
+    void aServerThatAsksForAPasswordWhenNoneIsSetIsToldAsSuch() throws Exception {
+        // A server whose pg_hba.conf wants scram-sha-256 from every role but the one that sets it up.
+        Path hba = dir.resolve("pg_hba.conf");
+        java.nio.file.Files.writeString(hba, String.join("\n", "local all all trust", "host all postgres 127.0.0.1/32 trust",
+                "host all postgres ::1/128 trust", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256", ""));
+        try (EmbeddedPostgres strict = EmbeddedPostgres.builder().setServerConfig("hba_file", hba.toString()).start()) {
+            try (var c = strict.getPostgresDatabase().getConnection(); var st = c.createStatement()) {
+                st.execute("CREATE ROLE app LOGIN PASSWORD 'app-password'");
+            }
+            Map<String, String> noPassword = Map.of("DB_HOST", "127.0.0.1", "DB_PORT", String.valueOf(strict.getPort()), "DB_USER", "app",
+                    "DB_DATABASE", "postgres");
+            Result result = CliTest.run(noPassword, "schema", "status");
+            assertThat(result.code()).isEqualTo(Cli.FAILED);
+            assertThat(result.err()).contains("asks user 'app' for a password and none is set", "bridge.postgres.password", "DB_PASSWORD");
+        }
+    }
+
+    @Test
     void theEmbeddedDatabaseIsUsedOnlyWhenAskedForAndKeepsItsDataAcrossRuns() {
         Map<String, String> embedded = Map.of("BRIDGE_POSTGRES_EMBEDDED_DATA__DIR", dir.resolve("pgdata").toString());
         Result unasked = CliTest.run(embedded, "schema", "install");

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -101,9 +102,12 @@ public final class BridgeSchema {
                 }
                 now = inspect(c, upTo);
                 Ddl.run(c, now.steps(), options);
-                inspect(c, upTo).refuse();
+                Inspection done = inspect(c, upTo);
+                done.refuse();
                 c.commit();
                 now.steps().forEach(s -> log.info("schema {}: {}", options.schema(), s.what()));
+                done.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
+                return done.status();
             } catch (SQLException e) {
                 c.rollback();
                 Inspection ran = now;
@@ -128,9 +132,6 @@ public final class BridgeSchema {
             }
             throw PostgresException.of("install the Bridge schema " + options.schema(), e);
         }
-        SchemaStatus after = status();
-        after.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
-        return after;
     }
 
     /** What {@link #install()} would run now, as one script for a DBA; changes nothing. */
@@ -141,6 +142,18 @@ public final class BridgeSchema {
                     + " to " + latestVersion(), now.steps(), options);
         } catch (SQLException e) {
             throw PostgresException.of("prepare the installation of the Bridge schema " + options.schema(), e);
+        }
+    }
+
+    /** The highest migration applied, 0 if Bridge is not installed; reads only the history, unlike {@link #status()}. */
+    public int installedVersion() {
+        try (Connection c = dataSource.getConnection()) {
+            if (TableCapture.relation(c, schema + ".bridge_schema_history").isEmpty()) {
+                return 0;
+            }
+            return applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        } catch (SQLException e) {
+            throw PostgresException.of("read the status of the Bridge schema " + options.schema(), e);
         }
     }
 
@@ -246,25 +259,26 @@ public final class BridgeSchema {
             refusals.addAll(mixedOwners(c));
         }
         TableCapture capture = new TableCapture(dataSource, options);
-        inspectTrigger(c, capture, schema + ".bridge_snaps", options.schema() + ".bridge_snaps",
+        String snaps = schema + ".bridge_snaps";
+        inspectTrigger(c, capture, snaps, options.schema() + ".bridge_snaps", TableCapture.relation(c, snaps),
                 new TableCapture.TriggerSpec("bridge_capture_snaps", triggerArguments(options)), steps, problems);
         List<String> captured = historyExists && TableCapture.relation(c, schema + ".bridge_captured_tables").isPresent()
                 ? capture.list(c) : List.of();
         for (String table : captured) {
             String quoted = Identifiers.quoteTable("table", table);
-            if (TableCapture.relation(c, quoted).isEmpty()) {
+            Optional<Long> oid = TableCapture.relation(c, quoted);
+            if (oid.isEmpty()) {
                 problems.add("captured table " + table + " does not exist any more (or this role may not see it);"
                         + " `bridge capture remove " + table + "` forgets it");
                 continue;
             }
             try {
-                var oid = TableCapture.relation(c, quoted);
-                if (oid.isPresent() && capture.state(c, oid.get(), null) == TableCapture.TriggerState.MISSING) {
+                if (inspectTrigger(c, capture, quoted, table, oid, capture.spec(c, table, quoted), steps, problems)
+                        == TableCapture.TriggerState.MISSING) {
                     missing.add(table);
                     problems.add("the capture trigger on " + table + " is missing (dropped by the table's owner?), so its changes are"
                             + " not captured; `bridge schema install` as the owner creates it again");
                 }
-                inspectTrigger(c, capture, quoted, table, capture.spec(c, table, quoted), steps, problems);
             } catch (SQLException e) {
                 problems.add("captured table " + table + ": " + e.getMessage());
                 continue;
@@ -274,14 +288,16 @@ public final class BridgeSchema {
         return new Inspection(options.schema(), installed, steps, problems, captured, refusals, missing);
     }
 
-    private static void inspectTrigger(Connection c, TableCapture capture, String quoted, String table, TableCapture.TriggerSpec spec,
-            List<Ddl.Step> steps, List<String> problems) throws SQLException {
-        var oid = TableCapture.relation(c, quoted);
-        if (oid.isPresent() && capture.state(c, oid.get(), spec) == TableCapture.TriggerState.DISABLED) {
+    /** Adds what the trigger on the relation {@code oid} needs to {@code steps}, and a problem if it is disabled; says its state. */
+    private static TableCapture.TriggerState inspectTrigger(Connection c, TableCapture capture, String quoted, String table,
+            Optional<Long> oid, TableCapture.TriggerSpec spec, List<Ddl.Step> steps, List<String> problems) throws SQLException {
+        TableCapture.TriggerState state = oid.isEmpty() ? TableCapture.TriggerState.MISSING : capture.state(c, oid.get(), spec);
+        if (state == TableCapture.TriggerState.DISABLED) {
             problems.add("the capture trigger on " + table + " is disabled, so its changes are not captured; the table's owner"
                     + " can run ALTER TABLE " + quoted + " ENABLE TRIGGER " + TableCapture.TRIGGER);
         }
-        steps.addAll(capture.triggerSteps(c, quoted, table, spec));
+        steps.addAll(capture.triggerSteps(c, quoted, table, spec, state));
+        return state;
     }
 
     private static boolean exists(Connection c, String sql, String name) throws SQLException {

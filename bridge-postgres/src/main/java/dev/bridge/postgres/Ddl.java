@@ -42,15 +42,22 @@ final class Ddl {
             ps.setString(2, options.schema());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add("pid " + rs.getInt(1) + " (" + (rs.getString(2) == null ? "another user" : "user " + rs.getString(2))
-                            + (rs.getString(3) == null || rs.getString(3).isEmpty() ? "" : ", application '"
-                                    + rs.getString(3).replaceAll("\\p{Cntrl}", "?") + "'") + ")");
+                    found.add(session(rs.getInt(1), rs.getString(2), rs.getString(3)).append(")").toString());
                 }
             }
         } catch (SQLException ignored) {
             return "";
         }
         return String.join(", ", found);
+    }
+
+    /** "pid 4321 (user app, application 'checkout'", as far as this role may see, for more to follow and a closing parenthesis. */
+    private static StringBuilder session(int pid, String user, String application) {
+        StringBuilder who = new StringBuilder("pid ").append(pid).append(" (").append(user == null ? "another user" : "user " + user);
+        if (application != null && !application.isEmpty()) {
+            who.append(", application '").append(application.replaceAll("\\p{Cntrl}", "?")).append("'");
+        }
+        return who;
     }
 
     static String lockSql(PostgresOptions options) {
@@ -135,12 +142,7 @@ final class Ddl {
             ps.setString(1, Identifiers.quoteTable("table", table));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    StringBuilder who = new StringBuilder("pid ").append(rs.getInt(1)).append(" (");
-                    who.append(rs.getString(2) == null ? "another user" : "user " + rs.getString(2));
-                    String application = rs.getString(3);
-                    if (application != null && !application.isEmpty()) {
-                        who.append(", application '").append(application.replaceAll("\\p{Cntrl}", "?")).append("'");
-                    }
+                    StringBuilder who = session(rs.getInt(1), rs.getString(2), rs.getString(3));
                     if (rs.getString(4) != null) {
                         who.append(", ").append(rs.getString(4));
                     }

@@ -115,7 +115,8 @@ public final class TableCapture {
             throw new UsageException("table " + table + " is in schema " + relationSchema + ", which holds Bridge's own tables;"
                     + " capturing them would capture Bridge's own writes. Capture tables of your application's schemas");
         }
-        for (String other : list(c)) {
+        List<String> captured = list(c);
+        for (String other : captured) {
             if (!other.equals(table) && sameRelation(c, other, quoted)) {
                 throw new UsageException("table " + table + " is already captured as " + other + "; a table is captured under one name,"
                         + " its bucket (remove " + other + " first to rename it)");
@@ -135,12 +136,13 @@ public final class TableCapture {
             }
         }
         List<Ddl.Step> steps = new ArrayList<>();
-        if (!list(c).contains(table)) {
+        if (!captured.contains(table)) {
             steps.add(new Ddl.Step("INSERT INTO " + schema + ".bridge_captured_tables (table_name, bucket) VALUES ("
                     + BridgeSchema.literal(table) + ", " + BridgeSchema.literal(table) + ") ON CONFLICT (table_name) DO NOTHING",
                     null, "remember " + table + " as captured"));
         }
-        steps.addAll(triggerSteps(c, quoted, table, spec(c, table, quoted)));
+        TriggerSpec spec = spec(c, table, quoted);
+        steps.addAll(triggerSteps(c, quoted, table, spec, state(c, relation(c, quoted).orElseThrow(), spec)));
         return steps;
     }
 
@@ -167,12 +169,11 @@ public final class TableCapture {
     }
 
     /**
-     * The statements that make the trigger on {@code quoted} what {@code spec} says: none when it is
-     * current or disabled (a disabled trigger is its owner's decision, reported, not undone).
+     * The statements that make the trigger on {@code quoted}, now in {@code state}, what {@code spec}
+     * says: none when it is current or disabled (a disabled trigger is its owner's decision, reported,
+     * not undone).
      */
-    List<Ddl.Step> triggerSteps(Connection c, String quoted, String table, TriggerSpec spec) throws SQLException {
-        Optional<Long> oid = relation(c, quoted);
-        TriggerState state = oid.isEmpty() ? TriggerState.MISSING : state(c, oid.get(), spec);
+    List<Ddl.Step> triggerSteps(Connection c, String quoted, String table, TriggerSpec spec, TriggerState state) throws SQLException {
         if (state == TriggerState.CURRENT || state == TriggerState.DISABLED) {
             return List.of();
         }
@@ -259,9 +260,9 @@ public final class TableCapture {
             ps.setString(3, options.schema());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(rs.getString(2) + " is owned by " + rs.getString(1) + ", who could make the capture function, owned by the"
-                            + " superuser " + rs.getString(3) + ", run code with a superuser's rights; install Bridge's schema as a role"
-                            + " that is not a superuser (docs/security.md), or capture only tables whose owners and types' owners are superusers");
+                    found.add(rs.getString(2) + " is owned by " + rs.getString(1) + ", while the capture function that converts its rows"
+                            + " runs as the superuser " + rs.getString(3) + "; install Bridge's schema as a role that is not a superuser"
+                            + " (docs/security.md), or capture only tables whose owners and types' owners are superusers");
                 }
             }
         }

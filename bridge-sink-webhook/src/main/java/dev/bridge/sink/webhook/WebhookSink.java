@@ -147,46 +147,41 @@ final class WebhookSink implements ChangeSink {
             sendInOrder(requestsOfAtMostMaxBytes(batch), acks);
             return;
         }
-        Map<Key, ArrayDeque<List<Change>>> byKey = new LinkedHashMap<>();
+        Map<Key, ArrayDeque<Part>> byKey = new LinkedHashMap<>();
         for (Change change : batch) {
-            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(List.of(change));
+            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(new Part(List.of(change), ChangeJson.size(change)));
         }
         byKey.values().forEach(requests -> sendInOrder(requests, acks));
     }
 
+    /** The changes of one request, and the bytes of its body: one change's JSON, or in batch mode a JSON array of them. */
+    private record Part(List<Change> changes, long bytes) {
+    }
+
     /** Batch mode: the changes in order, in as few requests as fit {@code maxRequestBytes}; a change too large for one is alone. */
-    private ArrayDeque<List<Change>> requestsOfAtMostMaxBytes(List<Change> batch) {
-        ArrayDeque<List<Change>> requests = new ArrayDeque<>();
+    private ArrayDeque<Part> requestsOfAtMostMaxBytes(List<Change> batch) {
+        ArrayDeque<Part> requests = new ArrayDeque<>();
         List<Change> request = new ArrayList<>();
         long bytes = 2;
         for (Change change : batch) {
             long size = ChangeJson.size(change);
             boolean alone = size + 2 > options.maxRequestBytes();
             if (!request.isEmpty() && (alone || bytes + 1 + size > options.maxRequestBytes())) {
-                requests.add(request);
+                requests.add(new Part(request, bytes));
                 request = new ArrayList<>();
                 bytes = 2;
             }
             if (alone) {
-                requests.add(List.of(change));
+                requests.add(new Part(List.of(change), size + 2));
                 continue;
             }
             bytes += size + (request.isEmpty() ? 0 : 1);
             request.add(change);
         }
         if (!request.isEmpty()) {
-            requests.add(request);
+            requests.add(new Part(request, bytes));
         }
         return requests;
-    }
-
-    /** The bytes of the request for {@code changes}: one change's JSON, or in batch mode a JSON array of them. */
-    private long requestBytes(List<Change> changes) {
-        long bytes = options.batch() ? 1 + changes.size() : 0;
-        for (Change change : changes) {
-            bytes += ChangeJson.size(change);
-        }
-        return bytes;
     }
 
     private Ack tooLarge(long bytes) {
@@ -200,20 +195,16 @@ final class WebhookSink implements ChangeSink {
      * order. A request failed for good is dead-lettered and the rest move on; one to be retried holds
      * the rest back (they are retried too).
      */
-    private void sendInOrder(ArrayDeque<List<Change>> requests, Acknowledger acks) {
-        List<Change> changes;
-        while ((changes = requests.poll()) != null) {
-            long bytes = requestBytes(changes);
-            if (bytes <= options.maxRequestBytes()) {
-                break;
-            }
-            Ack failed = tooLarge(bytes);
-            changes.forEach(c -> acks.ack(c, failed));
+    private void sendInOrder(ArrayDeque<Part> requests, Acknowledger acks) {
+        Part part;
+        while ((part = requests.poll()) != null && part.bytes() > options.maxRequestBytes()) {
+            Ack failed = tooLarge(part.bytes());
+            part.changes().forEach(c -> acks.ack(c, failed));
         }
-        if (changes == null) {
+        if (part == null) {
             return;
         }
-        List<Change> sent = changes;
+        List<Change> sent = part.changes();
         send(sent, ack -> {
             sent.forEach(c -> acks.ack(c, ack));
             if (!(ack instanceof Ack.Retry)) {
@@ -223,7 +214,7 @@ final class WebhookSink implements ChangeSink {
             Change first = sent.get(0);
             Ack held = Ack.retry("not sent to " + where + ": the request before it, of " + first.bucket() + "/" + first.id()
                     + " (seq " + first.seq() + ")" + (sent.size() > 1 ? " and " + (sent.size() - 1) + " more" : "") + ", is to be retried");
-            requests.forEach(rest -> rest.forEach(c -> acks.ack(c, held)));
+            requests.forEach(rest -> rest.changes().forEach(c -> acks.ack(c, held)));
             requests.clear();
         });
     }
