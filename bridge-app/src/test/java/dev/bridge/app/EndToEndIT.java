@@ -214,7 +214,7 @@ class EndToEndIT {
         }
     }
 
-    private static boolean signatureValid(byte[] key, String signed, byte[] body, String header) {
+    static boolean signatureValid(byte[] key, String signed, byte[] body, String header) {
         if (header == null) {
             return false;
         }
@@ -246,7 +246,7 @@ class EndToEndIT {
         }
     }
 
-    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition met within %s", timeout).isLessThan(deadline);
@@ -254,7 +254,7 @@ class EndToEndIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

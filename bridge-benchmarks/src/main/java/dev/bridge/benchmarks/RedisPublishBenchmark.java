@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -99,9 +98,8 @@ public class RedisPublishBenchmark {
         server.start();
         String uri = "redis://127.0.0.1:" + port;
         stream = mode.equals("stream");
-        sink = RedisSinkProvider.sink("bench", new RedisSinkOptions(uri,
-                stream ? RedisSinkOptions.Mode.STREAM : RedisSinkOptions.Mode.PUBSUB, "bridge:{bucket}",
-                stream ? OptionalLong.of(MAX_LEN) : OptionalLong.empty(), TIMEOUT, TIMEOUT, false));
+        sink = RedisSinkProvider.sink("bench", (stream ? RedisSinkOptions.stream(uri).withMaxLen(MAX_LEN) : RedisSinkOptions.pubsub(uri))
+                .withTimeouts(TIMEOUT, TIMEOUT));
         sink.start();
         client = RedisClient.create(uri);
         connection = client.connect(ByteArrayCodec.INSTANCE);

@@ -4,6 +4,7 @@ import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
 import dev.bridge.core.port.DeadLetterStore;
+import dev.bridge.core.port.DeliveryStore;
 import dev.bridge.core.port.EventStore;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import javax.sql.DataSource;
  * pg.eventStore().append(new Append(new Key("orders", "42"), 0, 1, event, state));
  * }</pre>
  */
-public final class BridgePostgres {
+public final class BridgePostgres implements DeliveryStore {
 
     private final BridgeSchema schema;
     private final EventStore eventStore;
@@ -39,6 +40,11 @@ public final class BridgePostgres {
         this.checkpoints = new PostgresCheckpointStore(dataSource, options);
         this.deadLetters = new PostgresDeadLetterStore(dataSource, options);
         this.consumers = new Consumers(dataSource, options);
+    }
+
+    /** As {@link #create(DataSource, ConnectionFactory, PostgresOptions)} with {@link PostgresOptions#defaults()}. */
+    public static BridgePostgres create(DataSource dataSource, ConnectionFactory listenerConnections) {
+        return create(dataSource, listenerConnections, PostgresOptions.defaults());
     }
 
     /**
@@ -62,15 +68,18 @@ public final class BridgePostgres {
         return capture;
     }
 
+    @Override
     public ChangeSource changeSource() {
         return changeSource;
     }
 
     /** Consumers' checkpoints, in this schema; loading one registers its consumer. */
+    @Override
     public CheckpointStore checkpointStore() {
         return checkpoints;
     }
 
+    @Override
     public DeadLetterStore deadLetterStore() {
         return deadLetters;
     }

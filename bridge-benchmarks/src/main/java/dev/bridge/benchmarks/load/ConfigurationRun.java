@@ -25,14 +25,12 @@ final class ConfigurationRun {
     private final Postgres.Endpoint postgres;
     private final Optional<ServerCpu> serverCpu;
     private final String redisUri;
-    private final ShippedDefaults defaults;
     private final LoadOptions options;
 
-    ConfigurationRun(Postgres postgres, String redisUri, ShippedDefaults defaults, LoadOptions options) {
+    ConfigurationRun(Postgres postgres, String redisUri, LoadOptions options) {
         this.postgres = postgres.endpoint();
         this.serverCpu = postgres.cpu();
         this.redisUri = redisUri;
-        this.defaults = defaults;
         this.options = options;
     }
 
@@ -57,7 +55,7 @@ final class ConfigurationRun {
             DeliveryPath path = switch (c.path()) {
                 case NO_TRIGGER -> new NoTriggerPath(postgres, schema);
                 case NAIVE -> new NaivePath(postgres, schema, redisUri, channel);
-                case BRIDGE -> new BridgePath(bridge, defaults, redisUri, channel);
+                case BRIDGE -> new BridgePath(bridge, redisUri, channel);
             };
             return measure(c, bridge, path, channel, values);
         } finally {

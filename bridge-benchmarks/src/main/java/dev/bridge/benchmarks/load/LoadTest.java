@@ -60,7 +60,7 @@ public final class LoadTest {
                     + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB, " + Runtime.getRuntime().availableProcessors()
                     + " CPUs, " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
             out.println();
-            ConfigurationRun runner = new ConfigurationRun(postgres, redis.uri(), new ShippedDefaults(), options);
+            ConfigurationRun runner = new ConfigurationRun(postgres, redis.uri(), options);
             for (int i = 0; i < matrix.size(); i++) {
                 Configuration c = matrix.get(i);
                 progress.printf(Locale.ROOT, "[%d/%d] %s ...%n", i + 1, matrix.size(), c.describe());

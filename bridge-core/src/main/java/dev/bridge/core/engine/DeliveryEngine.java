@@ -7,7 +7,9 @@ import dev.bridge.core.Gap;
 import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.DeadLetterStore;
+import dev.bridge.core.port.DeliveryStore;
 import dev.bridge.core.port.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +54,16 @@ public final class DeliveryEngine implements AutoCloseable {
     private boolean stopped;
 
     /**
+     * The engine in one statement, every option not given at its default:
+     * {@code DeliveryEngine.builder("my-service").source(pg).sink(redis).build()}.
+     *
+     * @param consumer the name the checkpoint is saved under; give each engine of a database its own
+     */
+    public static Builder builder(String consumer) {
+        return new Builder(consumer);
+    }
+
+    /**
      * @param consumer the name the checkpoint is saved under
      * @param sinks the sinks, each with a unique name
      */
@@ -83,7 +95,9 @@ public final class DeliveryEngine implements AutoCloseable {
     /**
      * Starts every sink, then subscribes to the source from the saved checkpoint.
      *
-     * @throws BridgeException if a sink fails to start; the sinks already started are stopped
+     * @throws BridgeException if a sink fails to start, or the checkpoint cannot be read, or the
+     *     source refuses the subscription; whatever was started is stopped again and the engine is
+     *     left stopped
      */
     public synchronized void start() {
         if (started) {
@@ -91,26 +105,33 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         started = true;
         List<SinkRunner> running = new ArrayList<>();
-        for (SinkRunner runner : runners) {
-            try {
-                runner.sink().start();
-            } catch (RuntimeException e) {
-                running.forEach(SinkRunner::close);
-                stopped = true;
-                checkpointer.shutdownNow();
-                throw new BridgeException("sink '" + runner.name() + "' failed to start: " + e.getMessage(), e);
+        try {
+            for (SinkRunner runner : runners) {
+                try {
+                    runner.sink().start();
+                } catch (RuntimeException e) {
+                    throw new BridgeException("sink '" + runner.name() + "' failed to start: " + e.getMessage(), e);
+                }
+                running.add(runner);
+                runner.start();
             }
-            running.add(runner);
-            runner.start();
+            saved = checkpoints.load(consumer).orElse(null);
+            lost = checkpoints.lost(consumer);
+            accepting = true;
+            subscription = source.subscribe(java.util.Optional.ofNullable(saved), new Handler());
+        } catch (RuntimeException e) {
+            accepting = false;
+            stopped = true;
+            running.forEach(SinkRunner::beginStop);
+            running.forEach(SinkRunner::close);
+            checkpointer.shutdownNow();
+            throw e instanceof BridgeException b ? b
+                    : new BridgeException("delivery engine " + consumer + " could not start: " + e.getMessage(), e);
         }
-        saved = checkpoints.load(consumer).orElse(null);
-        lost = checkpoints.lost(consumer);
         if (lost > 0) {
             log.warn("consumer {} has missed {} changes in all: the source dropped them before it read them (the change log's"
                     + " maximum retention); `bridge checkpoint show` says until when", consumer, lost);
         }
-        accepting = true;
-        subscription = source.subscribe(java.util.Optional.ofNullable(saved), new Handler());
         long every = options.checkpointInterval().toMillis();
         checkpointer.scheduleWithFixedDelay(this::saveCheckpoint, every, every, TimeUnit.MILLISECONDS);
         log.info("delivery engine {} started from {} with sinks {}", consumer,
@@ -185,6 +206,79 @@ public final class DeliveryEngine implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
+        }
+    }
+
+    /**
+     * Collects what an engine needs; {@link #build()} checks it. A source and at least one sink are
+     * required; the options default to {@link EngineOptions#defaults()}, each sink's policy to
+     * {@link DeliveryPolicy#defaults()} and its filter to {@link SinkFilter#all()}.
+     */
+    public static final class Builder {
+        private final String consumer;
+        private final List<SinkBinding> sinks = new ArrayList<>();
+        private ChangeSource source;
+        private CheckpointStore checkpoints;
+        private DeadLetterStore deadLetters;
+        private EngineOptions options = EngineOptions.defaults();
+        private DeliveryObserver observer = DeliveryObserver.NONE;
+
+        private Builder(String consumer) {
+            this.consumer = Objects.requireNonNull(consumer, "consumer");
+            if (consumer.isBlank()) {
+                throw new IllegalArgumentException("the consumer name must not be blank");
+            }
+        }
+
+        /** Changes, checkpoints and dead letters from one database. */
+        public Builder source(DeliveryStore store) {
+            Objects.requireNonNull(store, "store");
+            return source(store.changeSource(), store.checkpointStore(), store.deadLetterStore());
+        }
+
+        /** Changes, checkpoints and dead letters from where you choose. */
+        public Builder source(ChangeSource changes, CheckpointStore checkpointStore, DeadLetterStore deadLetterStore) {
+            this.source = Objects.requireNonNull(changes, "changes");
+            this.checkpoints = Objects.requireNonNull(checkpointStore, "checkpointStore");
+            this.deadLetters = Objects.requireNonNull(deadLetterStore, "deadLetterStore");
+            return this;
+        }
+
+        /** A sink that receives every change, fed by {@link DeliveryPolicy#defaults()}. */
+        public Builder sink(ChangeSink sink) {
+            return sink(sink, SinkFilter.all(), DeliveryPolicy.defaults());
+        }
+
+        /** A sink that receives the changes {@code filter} lets through, fed by {@link DeliveryPolicy#defaults()}. */
+        public Builder sink(ChangeSink sink, SinkFilter filter) {
+            return sink(sink, filter, DeliveryPolicy.defaults());
+        }
+
+        public Builder sink(ChangeSink sink, SinkFilter filter, DeliveryPolicy policy) {
+            sinks.add(new SinkBinding(sink, filter, policy));
+            return this;
+        }
+
+        public Builder options(EngineOptions value) {
+            this.options = Objects.requireNonNull(value, "options");
+            return this;
+        }
+
+        /** Hears of every delivery outcome, e.g. for metrics. Default: {@link DeliveryObserver#NONE}. */
+        public Builder observer(DeliveryObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException without a source
+         * @throws IllegalArgumentException without a sink, or with two sinks of one name
+         */
+        public DeliveryEngine build() {
+            if (source == null) {
+                throw new IllegalStateException("the engine of consumer '" + consumer + "' has no source; call source(...) before build()");
+            }
+            return new DeliveryEngine(consumer, source, sinks, checkpoints, deadLetters, options, observer);
         }
     }
 

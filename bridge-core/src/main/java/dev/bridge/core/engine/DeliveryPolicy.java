@@ -37,6 +37,18 @@ public record DeliveryPolicy(
         Objects.requireNonNull(retry, "retry");
     }
 
+    /**
+     * The shipped defaults, as {@code bridge.sink.defaults.delivery} in bridge-core's reference.conf:
+     * parallelism 4, batches of up to 100 with no linger, a buffer of 10,000 changes or 64 MiB, a 60 s
+     * acknowledgement timeout, and {@link RetryPolicy#defaults()}.
+     */
+    public static DeliveryPolicy defaults() {
+        return DEFAULTS;
+    }
+
+    private static final DeliveryPolicy DEFAULTS =
+            new DeliveryPolicy(4, 100, Duration.ZERO, 10_000, 64L << 20, Duration.ofSeconds(60), RetryPolicy.defaults());
+
     public DeliveryPolicy withParallelism(int value) {
         return new DeliveryPolicy(value, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry);
     }

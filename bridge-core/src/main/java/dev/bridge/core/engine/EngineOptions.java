@@ -8,6 +8,24 @@ import java.util.Objects;
  * @param shutdownDeadline how long a graceful stop waits for deliveries in flight
  */
 public record EngineOptions(Duration checkpointInterval, Duration shutdownDeadline) {
+
+    private static final EngineOptions DEFAULTS = new EngineOptions(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+    /**
+     * The shipped defaults, as {@code bridge.engine} in bridge-core's reference.conf: the checkpoint
+     * saved every second, 30 s for a graceful stop.
+     */
+    public static EngineOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public EngineOptions withShutdownDeadline(Duration value) {
+        return new EngineOptions(checkpointInterval, value);
+    }
+
+    public EngineOptions withCheckpointInterval(Duration value) {
+        return new EngineOptions(value, shutdownDeadline);
+    }
     public EngineOptions {
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(shutdownDeadline, "shutdownDeadline");

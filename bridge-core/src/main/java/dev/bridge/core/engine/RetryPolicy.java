@@ -39,6 +39,29 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, List<Dur
         }
     }
 
+    private static final RetryPolicy DEFAULTS =
+            exponential(Duration.ofMillis(100), Duration.ofSeconds(30), 20, Duration.ofHours(1));
+
+    /**
+     * The shipped defaults, as {@code bridge.sink.defaults.delivery.retry} in bridge-core's
+     * reference.conf: exponential backoff from 100 ms up to 30 s, at most 20 attempts within 1 h.
+     */
+    public static RetryPolicy defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Fixed waits before the 1st, 2nd, … retry (the last one repeating), give or take a fifth.
+     *
+     * @param schedule at least one wait
+     */
+    public static RetryPolicy scheduled(List<Duration> schedule, int maxAttempts, Duration maxAge) {
+        if (schedule.isEmpty()) {
+            throw new IllegalArgumentException("a retry schedule needs at least one wait; use exponential(...) for none");
+        }
+        return new RetryPolicy(DEFAULTS.initialBackoff, DEFAULTS.maxBackoff, schedule, maxAttempts, maxAge);
+    }
+
     /** Exponential backoff with full jitter. */
     public static RetryPolicy exponential(Duration initialBackoff, Duration maxBackoff, int maxAttempts, Duration maxAge) {
         return new RetryPolicy(initialBackoff, maxBackoff, List.of(), maxAttempts, maxAge);

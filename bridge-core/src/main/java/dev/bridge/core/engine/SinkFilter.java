@@ -43,6 +43,11 @@ public final class SinkFilter {
         return ALL;
     }
 
+    /** The changes of every operation whose bucket matches one of {@code patterns}. */
+    public static SinkFilter buckets(String... patterns) {
+        return new SinkFilter(List.of(patterns), List.of(), EnumSet.allOf(Op.class));
+    }
+
     public List<String> include() {
         return include;
     }

@@ -289,6 +289,77 @@ class DeliveryEngineTest {
         assertThat(ok.stopped).isTrue();
     }
 
+    @Test
+    void aCheckpointThatCannotBeReadFailsTheStartWithItsOwnErrorAndLeavesNoThreadRunning() {
+        ScriptedSink sink = new ScriptedSink("s");
+        dev.bridge.core.port.CheckpointStore unreadable = new dev.bridge.core.port.CheckpointStore() {
+            @Override
+            public java.util.Optional<dev.bridge.core.Checkpoint> load(String consumer) {
+                throw new BridgeException("database unreachable");
+            }
+
+            @Override
+            public void save(String consumer, dev.bridge.core.Checkpoint checkpoint) {
+            }
+        };
+        DeliveryEngine engine = new DeliveryEngine("test", log, List.of(bind(sink)), unreadable, deadLetters,
+                EngineOptions.defaults(), DeliveryObserver.NONE);
+        assertThatThrownBy(engine::start).isInstanceOf(BridgeException.class).hasMessage("database unreachable");
+        assertThat(sink.stopped).isTrue();
+        assertThat(engine.stop()).isTrue();
+        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test")).isEmpty();
+    }
+
+    @Test
+    void aSourceThatRefusesTheSubscriptionFailsTheStartWithItsOwnErrorAndLeavesNoThreadRunning() {
+        ScriptedSink sink = new ScriptedSink("s");
+        dev.bridge.core.port.ChangeSource refusing = (from, handler) -> {
+            throw new IllegalStateException("permission denied for table bridge_changes");
+        };
+        DeliveryEngine engine = DeliveryEngine.builder("test").source(refusing, checkpoints, deadLetters).sink(sink).build();
+        assertThatThrownBy(engine::start).isInstanceOf(BridgeException.class)
+                .hasMessage("delivery engine test could not start: permission denied for table bridge_changes")
+                .hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(sink.stopped).isTrue();
+        assertThat(engine.stop()).isTrue();
+        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test")).isEmpty();
+    }
+
+    @Test
+    void theBuilderNeedsASourceAndASinkAndDefaultsTheRest() throws InterruptedException {
+        assertThatThrownBy(() -> DeliveryEngine.builder("test").sink(new ScriptedSink("s")).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("has no source; call source(...)");
+        assertThatThrownBy(() -> DeliveryEngine.builder("test").source(log, checkpoints, deadLetters).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("the engine needs at least one sink");
+        assertThatThrownBy(() -> DeliveryEngine.builder(" ")).isInstanceOf(IllegalArgumentException.class);
+        ScriptedSink all = new ScriptedSink("all");
+        ScriptedSink orders = new ScriptedSink("orders");
+        DeliveryEngine engine = DeliveryEngine.builder("test").source(log, checkpoints, deadLetters)
+                .sink(all).sink(orders, SinkFilter.buckets("ord*")).build();
+        engines.add(engine);
+        engine.start();
+        log.append("orders", "1", 1);
+        log.append("users", "1", 1);
+        await(() -> all.delivered.size() == 2 && orders.delivered.size() == 1, "both sinks");
+        assertThat(orders.delivered).extracting(Change::bucket).containsExactly("orders");
+    }
+
+    private static List<String> liveThreads(String... names) {
+        Set<String> wanted = Set.of(names);
+        List<String> alive = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        do {
+            alive.clear();
+            Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(n -> wanted.contains(n) || n.startsWith("bridge-sink-s-")).forEach(alive::add);
+            if (alive.isEmpty()) {
+                break;
+            }
+            sleep(20);
+        } while (System.nanoTime() < deadline);
+        return alive;
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -124,6 +124,10 @@ final class RedisSink implements ChangeSink {
         return name;
     }
 
+    RedisSinkOptions options() {
+        return options;
+    }
+
     /**
      * @throws BridgeException if Redis cannot be reached or refuses the credentials, or the TLS
      *     certificate is not trusted or the CA file is unreadable; the message names the URI without

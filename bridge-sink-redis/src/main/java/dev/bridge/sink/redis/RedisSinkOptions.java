@@ -53,12 +53,50 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
     }
 
     /**
-     * Options for a plain {@code redis://} URI, or a {@code rediss://} one whose certificate the
-     * JDK's default trust store verifies in full.
+     * Publishes each change to the channel {@code bridge:{bucket}} of the server at {@code uri}, every
+     * other option at its default (as {@code bridge.sink.redis} in this module's reference.conf):
+     * commands time out after 5 s, connecting after 10 s, a standalone server, and for
+     * {@code rediss://} the certificate verified in full against the JDK's trust store.
      */
-    public RedisSinkOptions(String uri, Mode mode, String target, OptionalLong maxLen, Duration commandTimeout,
-            Duration connectTimeout, boolean cluster) {
-        this(uri, mode, target, maxLen, commandTimeout, connectTimeout, cluster, TlsVerify.FULL, Optional.empty());
+    public static RedisSinkOptions pubsub(String uri) {
+        return new RedisSinkOptions(uri, Mode.PUBSUB, DEFAULT_TARGET, OptionalLong.empty(), Duration.ofSeconds(5),
+                Duration.ofSeconds(10), false, TlsVerify.FULL, Optional.empty());
+    }
+
+    /** As {@link #pubsub(String)}, adding each change to the stream {@code bridge:{bucket}} instead, untrimmed. */
+    public static RedisSinkOptions stream(String uri) {
+        return pubsub(uri).withMode(Mode.STREAM);
+    }
+
+    private static final String DEFAULT_TARGET = "bridge:{bucket}";
+
+    public RedisSinkOptions withMode(Mode value) {
+        return new RedisSinkOptions(uri, value, target, maxLen, commandTimeout, connectTimeout, cluster, tlsVerify, tlsCaFile);
+    }
+
+    /** The channel (pub/sub) or stream key (stream) template; see the class comment. */
+    public RedisSinkOptions withTarget(String value) {
+        return new RedisSinkOptions(uri, mode, value, maxLen, commandTimeout, connectTimeout, cluster, tlsVerify, tlsCaFile);
+    }
+
+    /** Stream mode: trims each stream to about {@code entries} entries. */
+    public RedisSinkOptions withMaxLen(long entries) {
+        return new RedisSinkOptions(uri, mode, target, OptionalLong.of(entries), commandTimeout, connectTimeout, cluster, tlsVerify,
+                tlsCaFile);
+    }
+
+    public RedisSinkOptions withTimeouts(Duration command, Duration connect) {
+        return new RedisSinkOptions(uri, mode, target, maxLen, command, connect, cluster, tlsVerify, tlsCaFile);
+    }
+
+    /** {@code uri} names one node of a Redis Cluster. */
+    public RedisSinkOptions inCluster() {
+        return new RedisSinkOptions(uri, mode, target, maxLen, commandTimeout, connectTimeout, true, tlsVerify, tlsCaFile);
+    }
+
+    /** {@code rediss://} only: how the certificate is checked, and against which CA file (empty: the JDK's trust store). */
+    public RedisSinkOptions withTls(TlsVerify verify, Optional<Path> caFile) {
+        return new RedisSinkOptions(uri, mode, target, maxLen, commandTimeout, connectTimeout, cluster, verify, caFile);
     }
 
     public RedisSinkOptions {

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -68,8 +67,7 @@ class RedisClusterIT {
     }
 
     private static ChangeSink sink(String name, RedisSinkOptions.Mode mode, String target) {
-        ChangeSink sink = RedisSinkProvider.sink(name, new RedisSinkOptions(NODES.get(1).uri(), mode, target, OptionalLong.empty(),
-                Duration.ofSeconds(5), Duration.ofSeconds(10), true));
+        ChangeSink sink = RedisSinkProvider.sink(name, RedisSinkOptions.pubsub(NODES.get(1).uri()).withMode(mode).withTarget(target).inCluster());
         sink.start();
         return sink;
     }

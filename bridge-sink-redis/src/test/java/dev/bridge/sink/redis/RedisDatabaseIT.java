@@ -14,7 +14,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** A URI's password and database are used: the change lands in the database the URI names. */
@@ -24,8 +23,7 @@ class RedisDatabaseIT {
     void writesToTheDatabaseTheUriNamesWithItsPassword() {
         try (TestRedis redis = new TestRedis("requirepass s3cret")) {
             String base = "redis://:s3cret@127.0.0.1:" + redis.port;
-            ChangeSink sink = RedisSinkProvider.sink("db3", new RedisSinkOptions(base + "/3", RedisSinkOptions.Mode.STREAM,
-                    "bridge:{bucket}", OptionalLong.empty(), Duration.ofSeconds(5), Duration.ofSeconds(5), false));
+            ChangeSink sink = RedisSinkProvider.sink("db3", RedisSinkOptions.stream(base + "/3"));
             sink.start();
             RedisClient db3 = RedisClient.create(base + "/3");
             RedisClient db0 = RedisClient.create(base + "/0");

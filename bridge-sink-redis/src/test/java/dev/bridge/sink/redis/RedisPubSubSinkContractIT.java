@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -70,8 +69,8 @@ class RedisPubSubSinkContractIT extends ChangeSinkContract {
 
     @Override
     protected ChangeSink newSink(String name) {
-        return RedisSinkProvider.sink(name, new RedisSinkOptions("redis://bridge:pw@127.0.0.1:" + redis.port, RedisSinkOptions.Mode.PUBSUB,
-                "bridge:{bucket}", OptionalLong.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), false));
+        return RedisSinkProvider.sink(name, RedisSinkOptions.pubsub("redis://bridge:pw@127.0.0.1:" + redis.port)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
     }
 
     @Override

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,8 +183,8 @@ class RedisSinkIT {
     @Test
     void aWrongPasswordIsAClearErrorWithoutThePassword() {
         try (TestRedis guarded = new TestRedis("requirepass right-one")) {
-            ChangeSink sink = RedisSinkProvider.sink("guarded", new RedisSinkOptions("redis://:wrong-one@127.0.0.1:" + guarded.port + "/0",
-                    RedisSinkOptions.Mode.PUBSUB, "c", OptionalLong.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), false));
+            ChangeSink sink = RedisSinkProvider.sink("guarded", RedisSinkOptions.pubsub("redis://:wrong-one@127.0.0.1:" + guarded.port + "/0")
+                    .withTarget("c").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
 
             assertThatThrownBy(sink::start)
                     .isInstanceOf(BridgeException.class)
@@ -198,8 +197,8 @@ class RedisSinkIT {
     @Test
     void anUnreachableHostIsAClearErrorWithoutThePassword() throws Exception {
         int closed = TestRedis.freePort();
-        ChangeSink sink = RedisSinkProvider.sink("nowhere", new RedisSinkOptions("redis://u:secret@127.0.0.1:" + closed,
-                RedisSinkOptions.Mode.STREAM, "s", OptionalLong.of(10), Duration.ofSeconds(2), Duration.ofSeconds(2), false));
+        ChangeSink sink = RedisSinkProvider.sink("nowhere", RedisSinkOptions.stream("redis://u:secret@127.0.0.1:" + closed)
+                .withTarget("s").withMaxLen(10).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
 
         assertThatThrownBy(sink::start)
                 .isInstanceOf(BridgeException.class)
@@ -209,8 +208,8 @@ class RedisSinkIT {
     }
 
     private static ChangeSink sink(RedisSinkOptions.Mode mode, String target) {
-        return RedisSinkProvider.sink("it", new RedisSinkOptions(redis.uri(), mode, target, OptionalLong.empty(),
-                Duration.ofSeconds(2), Duration.ofSeconds(2), false));
+        return RedisSinkProvider.sink("it", RedisSinkOptions.pubsub(redis.uri()).withMode(mode)
+                .withTarget(target).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
     }
 
     private static List<Ack> deliver(ChangeSink sink, List<Change> batch) {

@@ -9,11 +9,9 @@ import dev.bridge.core.Op;
 import dev.bridge.core.port.SinkProvider;
 import dev.bridge.core.sink.MapSinkSettings;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +89,7 @@ class RedisSinkProviderTest {
 
     @Test
     void optionsNeverPrintThePassword() {
-        RedisSinkOptions options = new RedisSinkOptions("rediss://app:secret@cache:6380/3", RedisSinkOptions.Mode.PUBSUB, "c",
-                OptionalLong.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), false);
+        RedisSinkOptions options = RedisSinkOptions.pubsub("rediss://app:secret@cache:6380/3").withTarget("c");
         assertThat(options.safeUri()).isEqualTo("rediss://***@cache:6380/3");
         assertThat(options.toString()).doesNotContain("secret");
     }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +39,8 @@ class RedisStreamSinkContractIT extends ChangeSinkContract {
 
     @Override
     protected ChangeSink newSink(String name) {
-        return RedisSinkProvider.sink(name, new RedisSinkOptions(redis.uri(), RedisSinkOptions.Mode.STREAM, "bridge:{bucket}",
-                OptionalLong.empty(), Duration.ofSeconds(2), Duration.ofSeconds(2), false));
+        return RedisSinkProvider.sink(name, RedisSinkOptions.stream(redis.uri())
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
     }
 
     /** Each entry's change, checked to carry its seq as the entry's seq field and the exact JSON. */

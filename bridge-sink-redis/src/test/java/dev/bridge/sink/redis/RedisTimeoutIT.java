@@ -17,7 +17,6 @@ import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** A Redis that stops answering: every command gives up after the command timeout, and the change is retried. */
@@ -26,8 +25,8 @@ class RedisTimeoutIT {
     @Test
     void aCommandThatGetsNoReplyInTimeIsAcknowledgedAsRetry() {
         try (TestRedis redis = new TestRedis()) {
-            ChangeSink sink = RedisSinkProvider.sink("slow", new RedisSinkOptions(redis.uri(), RedisSinkOptions.Mode.PUBSUB,
-                    "bridge:{bucket}", OptionalLong.empty(), Duration.ofMillis(300), Duration.ofSeconds(5), false));
+            ChangeSink sink = RedisSinkProvider.sink("slow", RedisSinkOptions.pubsub(redis.uri())
+                    .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)));
             sink.start();
             RedisClient blocker = RedisClient.create(redis.uri());
             try (StatefulRedisConnection<String, String> blocking = blocker.connect()) {

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,16 +132,14 @@ class RedisTlsIT {
     void fullChecksTheHostAndCaDoesNot() {
         try (TlsProxy otherHost = new TlsProxy(redis.port, "dns:redis.example.com")) {
             String uri = "rediss://127.0.0.1:" + otherHost.port;
-            ChangeSink full = RedisSinkProvider.sink("full", new RedisSinkOptions(uri, RedisSinkOptions.Mode.STREAM, "bridge:{bucket}",
-                    OptionalLong.empty(), Duration.ofSeconds(5), Duration.ofSeconds(5), false, RedisSinkOptions.TlsVerify.FULL,
-                    Optional.of(otherHost.caFile)));
+            ChangeSink full = RedisSinkProvider.sink("full", RedisSinkOptions.stream(uri)
+                    .withTls(RedisSinkOptions.TlsVerify.FULL, Optional.of(otherHost.caFile)));
             assertThatThrownBy(full::start)
                     .isInstanceOf(BridgeException.class)
                     .hasMessageContaining("check the sink's tls-verify and tls-ca-file");
 
-            ChangeSink ca = RedisSinkProvider.sink("ca", new RedisSinkOptions(uri, RedisSinkOptions.Mode.STREAM, "bridge:{bucket}",
-                    OptionalLong.empty(), Duration.ofSeconds(5), Duration.ofSeconds(5), false, RedisSinkOptions.TlsVerify.CA,
-                    Optional.of(otherHost.caFile)));
+            ChangeSink ca = RedisSinkProvider.sink("ca", RedisSinkOptions.stream(uri)
+                    .withTls(RedisSinkOptions.TlsVerify.CA, Optional.of(otherHost.caFile)));
             ca.start();
             try {
                 assertThat(deliver(ca, List.of(change("a")))).containsExactly(Ack.delivered());
@@ -165,8 +162,7 @@ class RedisTlsIT {
     }
 
     private static ChangeSink sink(RedisSinkOptions.Mode mode, RedisSinkOptions.TlsVerify verify, Optional<Path> caFile) {
-        return RedisSinkProvider.sink("tls", new RedisSinkOptions("rediss://127.0.0.1:" + proxy.port, mode,
-                "bridge:{bucket}", OptionalLong.empty(), Duration.ofSeconds(5), Duration.ofSeconds(5), false, verify, caFile));
+        return RedisSinkProvider.sink("tls", RedisSinkOptions.pubsub("rediss://127.0.0.1:" + proxy.port).withMode(mode).withTls(verify, caFile));
     }
 
     private static List<Ack> deliver(ChangeSink sink, List<Change> batch) {

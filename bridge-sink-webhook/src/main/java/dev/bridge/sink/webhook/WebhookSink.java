@@ -85,6 +85,10 @@ final class WebhookSink implements ChangeSink {
         return name;
     }
 
+    WebhookSinkOptions options() {
+        return options;
+    }
+
     /** Makes the HTTP client; connections open with the first request. */
     @Override
     public synchronized void start() {

@@ -40,13 +40,57 @@ import java.util.stream.Collectors;
 public record WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
         Duration connectTimeout, int maxInFlight, boolean batch, Optional<Path> tlsCaFile, long maxRequestBytes) {
 
-    /** The default of {@code maxRequestBytes}, as {@code max-request-bytes} in reference.conf. */
-    public static final long DEFAULT_MAX_REQUEST_BYTES = 16L << 20;
+    /**
+     * POSTs each change, unsigned, to {@code url}, every other option at its default (as
+     * {@code bridge.sink.webhook} in this module's reference.conf): no extra headers, requests of
+     * at most 15 s (connecting: 10 s) and 16 MiB, up to 16 open at once, one change per request, and
+     * the JDK's certificate authorities.
+     */
+    public static WebhookSinkOptions to(URI url) {
+        return new WebhookSinkOptions(url, Map.of(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), 16, false,
+                Optional.empty(), 16L << 20);
+    }
 
-    /** Options that trust the JDK's default certificate authorities, with requests of up to 16 MiB. */
-    public WebhookSinkOptions(URI url, Map<String, String> headers, List<String> secrets, Duration timeout,
-            Duration connectTimeout, int maxInFlight, boolean batch) {
-        this(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES);
+    /** As {@link #to(URI)} for a URL written out. */
+    public static WebhookSinkOptions to(String url) {
+        return to(URI.create(url));
+    }
+
+    /** Signs every request with {@code current} and, while receivers move over, with each of {@code previous} too. */
+    public WebhookSinkOptions signedWith(String current, String... previous) {
+        List<String> all = new java.util.ArrayList<>(List.of(current));
+        all.addAll(List.of(previous));
+        return new WebhookSinkOptions(url, headers, all, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
+    }
+
+    /** Adds a request header (e.g. {@code Authorization}); its value never appears in messages. */
+    public WebhookSinkOptions withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new WebhookSinkOptions(url, more, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
+    }
+
+    public WebhookSinkOptions withTimeouts(Duration request, Duration connect) {
+        return new WebhookSinkOptions(url, headers, secrets, request, connect, maxInFlight, batch, tlsCaFile, maxRequestBytes);
+    }
+
+    public WebhookSinkOptions withMaxInFlight(int requests) {
+        return new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, requests, batch, tlsCaFile, maxRequestBytes);
+    }
+
+    /** Each batch as one request holding a JSON array of its changes. */
+    public WebhookSinkOptions batched() {
+        return new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, true, tlsCaFile, maxRequestBytes);
+    }
+
+    /** For an https:// url: trusts the certificate authorities in this PEM file instead of the JDK's. */
+    public WebhookSinkOptions trusting(Path caFile) {
+        return new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, Optional.of(caFile),
+                maxRequestBytes);
+    }
+
+    public WebhookSinkOptions withMaxRequestBytes(long bytes) {
+        return new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, bytes);
     }
 
     public WebhookSinkOptions {

@@ -1,5 +1,7 @@
 package dev.bridge.sink.webhook;
 
+import dev.bridge.core.engine.DeliveryPolicy;
+import dev.bridge.core.engine.RetryPolicy;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
 import dev.bridge.core.port.SinkSettings;
@@ -114,24 +116,26 @@ public final class WebhookSinkProvider implements SinkProvider {
             problems.check(() -> rule(settings, "tls-ca-file", () -> WebhookSinkOptions.requireTlsCaFileFor(url, tlsCaFile)));
         }
         problems.throwIfAny();
-        WebhookSinkOptions options;
-        try {
-            options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
-        } catch (IllegalArgumentException e) {
-            // The record's own rules, which start with the component's name.
-            String message = e.getMessage();
-            String key = message.substring(0, message.indexOf(' '));
-            String setting = switch (key) {
-                case "maxInFlight" -> "max-in-flight";
-                case "connectTimeout" -> "connect-timeout";
-                case "tlsCaFile" -> "tls-ca-file";
-                case "maxRequestBytes" -> "max-request-bytes";
-                default -> key;
-            };
-            throw settings.invalid(setting, message.substring(key.length() + 1));
-        }
+        // Every rule of the record was applied above, each as a problem of its own setting.
+        WebhookSinkOptions options = new WebhookSinkOptions(url, headers, secrets, timeout, connectTimeout, maxInFlight, batch,
+                tlsCaFile, maxRequestBytes);
         return new WebhookSink(name, options);
     }
+
+    /**
+     * How the daemon feeds a webhook sink unless its block says otherwise, as
+     * {@code bridge.sink.webhook.delivery} in this module's reference.conf: {@link DeliveryPolicy#defaults()}
+     * but retried on a schedule of hours, as receivers that are down for maintenance need: after 5 s,
+     * 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, so 8 attempts within 2 days. Pass it to the engine's
+     * builder with the sink: {@code .sink(webhook, filter, WebhookSinkProvider.deliveryPolicy())}.
+     */
+    public static DeliveryPolicy deliveryPolicy() {
+        return DELIVERY;
+    }
+
+    private static final DeliveryPolicy DELIVERY = DeliveryPolicy.defaults().withRetry(RetryPolicy.scheduled(
+            List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5),
+                    Duration.ofHours(10), Duration.ofHours(10)), 8, Duration.ofDays(2)));
 
     /**
      * A webhook sink for library use and tests; unstarted.

@@ -55,8 +55,8 @@ class WebhookEngineIT {
     }
 
     private static SinkBinding webhook(String name, TestReceiver receiver, Duration timeout) {
-        return new SinkBinding(WebhookSinkProvider.sink(name, new WebhookSinkOptions(receiver.url(), Map.of(), List.of(SECRET), timeout,
-                Duration.ofSeconds(2), 8, false)), SinkFilter.all(), POLICY);
+        return new SinkBinding(WebhookSinkProvider.sink(name, WebhookSinkOptions.to(receiver.url()).signedWith(SECRET)
+                .withTimeouts(timeout, Duration.ofSeconds(2)).withMaxInFlight(8)), SinkFilter.all(), POLICY);
     }
 
     private DeliveryEngine engine(SinkBinding... sinks) {

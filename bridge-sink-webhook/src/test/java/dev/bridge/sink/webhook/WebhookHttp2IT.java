@@ -130,7 +130,7 @@ class WebhookHttp2IT {
     private ChangeSink sink(URI url, boolean batch, Duration timeout, int maxInFlight) {
         Optional<Path> trust = url.getScheme().equals("https") ? Optional.of(certificate.caFile()) : Optional.empty();
         ChangeSink sink = WebhookSinkProvider.sink("h2", new WebhookSinkOptions(url, Map.of(), List.of(SECRET), timeout,
-                Duration.ofSeconds(5), maxInFlight, batch, trust, WebhookSinkOptions.DEFAULT_MAX_REQUEST_BYTES));
+                Duration.ofSeconds(5), maxInFlight, batch, trust, 1L << 20));
         sink.start();
         sinks.add(sink);
         return sink;

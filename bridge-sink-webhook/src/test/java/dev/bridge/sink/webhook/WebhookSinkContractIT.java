@@ -7,7 +7,6 @@ import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.sink.ChangeSinkContract;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +39,9 @@ class WebhookSinkContractIT extends ChangeSinkContract {
     }
 
     static WebhookSinkOptions options(boolean batch) {
-        return new WebhookSinkOptions(receiver.url(), Map.of(), List.of(SECRET), Duration.ofSeconds(5), Duration.ofSeconds(2), 16, batch);
+        WebhookSinkOptions options = WebhookSinkOptions.to(receiver.url()).signedWith(SECRET)
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2));
+        return batch ? options.batched() : options;
     }
 
     /** The changes of the requests answered 2xx, each checked for a valid signature and an id from its seq. */

@@ -46,7 +46,7 @@ class WebhookSinkIT {
 
     private ChangeSink sink(URI url, Map<String, String> headers, List<String> secrets, Duration timeout, int maxInFlight) {
         ChangeSink sink = WebhookSinkProvider.sink("it", new WebhookSinkOptions(url, headers, secrets, timeout, Duration.ofSeconds(2),
-                maxInFlight, false));
+                maxInFlight, false, java.util.Optional.empty(), 1L << 20));
         sink.start();
         sinks.add(sink);
         return sink;

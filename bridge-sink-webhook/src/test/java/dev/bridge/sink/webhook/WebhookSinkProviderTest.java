@@ -112,7 +112,7 @@ class WebhookSinkProviderTest {
     void optionsNeverPrintSecretsHeaderValuesUserInfoOrQueries() {
         WebhookSinkOptions options = new WebhookSinkOptions(URI.create("https://user:pw@h/x?token=t0k3n"),
                 Map.of("Authorization", "Bearer s3cr3t", "Cookie", "session=c00k1e", "X-Team", "billing"), List.of(SECRET),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false);
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, java.util.Optional.empty(), 1L << 20);
         assertThat(options.toString()).doesNotContain("s3cr3t", "MfKQ9r8", "pw", "c00k1e", "billing", "t0k3n")
                 .contains("X-Team=***", "https://***@h/x?***");
         assertThat(options.safeUrl()).isEqualTo("https://***@h/x?***");

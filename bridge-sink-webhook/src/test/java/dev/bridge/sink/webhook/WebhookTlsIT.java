@@ -59,7 +59,7 @@ class WebhookTlsIT {
         ChangeSink sink = WebhookSinkProvider.sink("tls", new WebhookSinkOptions(
                 URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/hook"), Map.of(),
                 List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), Duration.ofSeconds(5), Duration.ofSeconds(5), 4, false, trust,
-                WebhookSinkOptions.DEFAULT_MAX_REQUEST_BYTES));
+                1L << 20));
         sink.start();
         return sink;
     }
@@ -99,7 +99,7 @@ class WebhookTlsIT {
         assertThatThrownBy(() -> sink(Optional.of(bogus))).isInstanceOf(BridgeException.class)
                 .hasMessageContaining("cannot use its tls-ca-file").hasMessageContaining(bogus.toString());
         assertThatThrownBy(() -> new WebhookSinkOptions(URI.create("http://127.0.0.1/hook"), Map.of(), List.of(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, Optional.of(caFile), WebhookSinkOptions.DEFAULT_MAX_REQUEST_BYTES))
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, Optional.of(caFile), 1L << 20))
                 .hasMessageContaining("https:// url only");
     }
 }

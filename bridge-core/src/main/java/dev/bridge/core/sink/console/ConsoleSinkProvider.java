@@ -10,7 +10,8 @@ import java.io.PrintStream;
  * §1) to standard output or standard error, for trying the bridge out and for piping into other
  * tools.
  *
- * <p>Settings: {@code stream}, {@code stdout} (the default) or {@code stderr}.
+ * <p>Settings: {@code stream}, {@code stdout} or {@code stderr} (the default, {@code stdout}, is in
+ * bridge-core's reference.conf, which the daemon lays beneath the block).
  *
  * <p>Each batch is flushed before its changes are acknowledged as delivered. A {@link PrintStream}
  * hides write errors behind {@link PrintStream#checkError()}, whose flag stays set: once the stream
@@ -31,11 +32,11 @@ public final class ConsoleSinkProvider implements SinkProvider {
     /**
      * Takes {@link System#out} or {@link System#err} as they are now.
      *
-     * @throws dev.bridge.core.InvalidSettingException if {@code stream} is neither {@code stdout} nor {@code stderr}
+     * @throws dev.bridge.core.InvalidSettingException if {@code stream} is missing, or neither {@code stdout} nor {@code stderr}
      */
     @Override
     public ChangeSink create(String name, SinkSettings settings) {
-        String stream = settings.string("stream").orElse("stdout");
+        String stream = settings.requireString("stream");
         return switch (stream) {
             case "stdout" -> new ConsoleSink(name, System.out, "stdout");
             case "stderr" -> new ConsoleSink(name, System.err, "stderr");

@@ -35,8 +35,9 @@ class ConsoleSinkProviderTest {
     }
 
     @Test
-    void writesToStandardOutputByDefault() {
-        String written = capture(System::setOut, System.out, () -> provider.create("out", new MapSinkSettings("s", Map.of())));
+    void writesToStandardOutputWhenAsked() {
+        String written = capture(System::setOut, System.out,
+                () -> provider.create("out", new MapSinkSettings("s", Map.of("stream", "stdout"))));
 
         assertThat(written).isEqualTo(ChangeJson.toJson(CHANGE) + "\n");
     }
@@ -47,6 +48,13 @@ class ConsoleSinkProviderTest {
                 () -> provider.create("err", new MapSinkSettings("s", Map.of("stream", "stderr"))));
 
         assertThat(written).isEqualTo(ChangeJson.toJson(CHANGE) + "\n");
+    }
+
+    @Test
+    void aBlockWithoutAStreamIsRefusedForTheDaemonLaysTheDefaultBeneath() {
+        assertThatThrownBy(() -> provider.create("x", new MapSinkSettings("bridge.sinks[0]", Map.of())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("bridge.sinks[0].stream is required; set it in the sink's block");
     }
 
     @Test
