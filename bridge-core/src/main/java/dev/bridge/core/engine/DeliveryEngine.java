@@ -80,7 +80,7 @@ public final class DeliveryEngine implements AutoCloseable {
             if (!names.add(binding.sink().name())) {
                 throw new IllegalArgumentException("two sinks are named '" + binding.sink().name() + "'; give each a unique name");
             }
-            runners.add(new SinkRunner(binding, deadLetters, observer));
+            runners.add(new SinkRunner(binding, deadLetters, observer, System::nanoTime, java.time.Clock.systemUTC()));
         }
         if (runners.isEmpty()) {
             throw new IllegalArgumentException("the engine needs at least one sink");

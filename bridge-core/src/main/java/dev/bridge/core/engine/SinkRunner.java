@@ -1,35 +1,34 @@
 package dev.bridge.core.engine;
 
 import dev.bridge.core.Change;
-import dev.bridge.core.Key;
+import dev.bridge.core.engine.KeyedBuffer.Entry;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.Acknowledger;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.DeadLetterStore;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds one sink: a bounded buffer, one change in flight per key (so order per key holds through
- * retries), batches of distinct keys, retries with backoff, and dead letters. A dispatcher thread
- * forms batches; {@code parallelism} threads deliver them.
+ * Feeds one sink from a {@link KeyedBuffer}: a dispatcher thread forms batches of distinct keys,
+ * {@code parallelism} threads deliver them, acknowledgements settle each change or schedule its
+ * retry ({@link RetryDecision}), and one more thread stores dead letters. The observer hears of
+ * each outcome outside the lock.
  */
 final class SinkRunner {
 
@@ -41,19 +40,18 @@ final class SinkRunner {
     private final DeliveryPolicy policy;
     private final DeadLetterStore deadLetters;
     private final DeliveryObserver observer;
+    private final LongSupplier nanoClock;
+    private final Clock wallClock;
     private final Random random = new Random();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
     private final Condition work = lock.newCondition();
-    private final Map<Key, KeyQueue> keys = new HashMap<>();
-    private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
-    private final PriorityQueue<KeyQueue> waiting = new PriorityQueue<>(Comparator.comparingLong((KeyQueue k) -> k.readyAt));
-    private final TreeSet<Long> unsettled = new TreeSet<>();
+    private final KeyedBuffer buffer;
     private final List<Batch> inFlight = new ArrayList<>();
     private final ExecutorService deliverers;
+    private final ExecutorService deadLetterWriter;
     private final Thread dispatcher;
-    private long bufferedBytes;
     private boolean stopping;
     private boolean closed;
 
@@ -62,21 +60,26 @@ final class SinkRunner {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
 
-    SinkRunner(SinkBinding binding, DeadLetterStore deadLetters, DeliveryObserver observer) {
+    SinkRunner(SinkBinding binding, DeadLetterStore deadLetters, DeliveryObserver observer, LongSupplier nanoClock, Clock wallClock) {
         this.sink = binding.sink();
         this.name = sink.name();
         this.filter = binding.filter();
         this.policy = binding.policy();
         this.deadLetters = deadLetters;
         this.observer = observer;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+        this.buffer = new KeyedBuffer(policy.bufferChanges(), policy.bufferBytes());
         AtomicInteger threads = new AtomicInteger();
-        this.deliverers = Executors.newFixedThreadPool(policy.parallelism(), r -> {
-            Thread t = new Thread(r, "bridge-sink-" + name + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.dispatcher = new Thread(this::dispatch, "bridge-dispatch-" + name);
-        this.dispatcher.setDaemon(true);
+        this.deliverers = Executors.newFixedThreadPool(policy.parallelism(), r -> daemon(r, "bridge-sink-" + name + "-" + threads.incrementAndGet()));
+        this.deadLetterWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "bridge-dead-letters-" + name));
+        this.dispatcher = daemon(this::dispatch, "bridge-dispatch-" + name);
+    }
+
+    private static Thread daemon(Runnable r, String threadName) {
+        Thread t = new Thread(r, threadName);
+        t.setDaemon(true);
+        return t;
     }
 
     String name() {
@@ -99,20 +102,13 @@ final class SinkRunner {
         long bytes = sizeOf(change);
         lock.lockInterruptibly();
         try {
-            while (!stopping && !unsettled.isEmpty()
-                    && (unsettled.size() >= policy.bufferChanges() || bufferedBytes + bytes > policy.bufferBytes())) {
+            while (!stopping && !buffer.hasRoomFor(bytes)) {
                 notFull.await();
             }
             if (stopping) {
                 return;
             }
-            KeyQueue queue = keys.computeIfAbsent(change.key(), KeyQueue::new);
-            queue.entries.addLast(new Entry(position, change, bytes, System.nanoTime()));
-            if (queue.entries.size() == 1 && !queue.busy) {
-                makeReady(queue, System.nanoTime());
-            }
-            bufferedBytes += bytes;
-            unsettled.add(position);
+            buffer.add(position, change, bytes, nanoClock.getAsLong());
             received.incrementAndGet();
             work.signal();
         } finally {
@@ -124,7 +120,7 @@ final class SinkRunner {
     long lowestUnsettled() {
         lock.lock();
         try {
-            return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first();
+            return buffer.lowestUnsettled();
         } finally {
             lock.unlock();
         }
@@ -142,11 +138,11 @@ final class SinkRunner {
         }
     }
 
-    /** Waits until every buffered change is settled or the deadline passes; returns whether all are. */
+    /** Waits until every buffered change is settled or the deadline ({@link System#nanoTime()}) passes; returns whether all are. */
     boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
-            while (!unsettled.isEmpty()) {
+            while (!buffer.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -179,13 +175,14 @@ final class SinkRunner {
             log.warn("sink {} failed to stop cleanly", name, e);
         }
         deliverers.shutdownNow();
+        deadLetterWriter.shutdownNow();
     }
 
     SinkStats stats() {
         lock.lock();
         try {
             return new SinkStats(name, received.get(), delivered.get(), retried.get(), deadLettered.get(),
-                    unsettled.size(), bufferedBytes, policy.bufferChanges());
+                    buffer.size(), buffer.bytes(), policy.bufferChanges());
         } finally {
             lock.unlock();
         }
@@ -196,23 +193,19 @@ final class SinkRunner {
         lock.lock();
         try {
             while (!closed) {
-                long now = System.nanoTime();
-                while (!waiting.isEmpty() && waiting.peek().readyAt - now <= 0) {
-                    makeReady(waiting.poll(), now);
-                }
+                long now = nanoClock.getAsLong();
+                buffer.promoteDue(now);
                 timeOutBatches(now);
                 long wait = TimeUnit.SECONDS.toNanos(1);
-                if (!ready.isEmpty() && inFlight.size() < policy.parallelism()) {
-                    long lingered = now - ready.peekFirst().readySince;
-                    if (ready.size() >= policy.batchSize() || lingered >= lingerNanos || stopping) {
-                        send(takeBatch(now), now);
+                if (buffer.readyKeys() > 0 && inFlight.size() < policy.parallelism()) {
+                    long lingered = buffer.oldestReadyWaited(now);
+                    if (buffer.readyKeys() >= policy.batchSize() || lingered >= lingerNanos || stopping) {
+                        send(buffer.takeBatch(policy.batchSize(), now), now);
                         continue;
                     }
                     wait = lingerNanos - lingered;
                 }
-                if (!waiting.isEmpty()) {
-                    wait = Math.min(wait, waiting.peek().readyAt - now);
-                }
+                wait = Math.min(wait, buffer.nextRetryAt() - now);
                 for (Batch b : inFlight) {
                     wait = Math.min(wait, b.deadline - now);
                 }
@@ -227,24 +220,10 @@ final class SinkRunner {
         }
     }
 
-    private List<Entry> takeBatch(long now) {
-        List<Entry> batch = new ArrayList<>(Math.min(policy.batchSize(), ready.size()));
-        while (batch.size() < policy.batchSize() && !ready.isEmpty()) {
-            KeyQueue queue = ready.pollFirst();
-            queue.busy = true;
-            Entry entry = queue.entries.peekFirst();
-            if (entry.attempts++ == 0) {
-                entry.firstAttemptAt = now;
-            }
-            batch.add(entry);
-        }
-        return batch;
-    }
-
     private void send(List<Entry> entries, long now) {
         Batch batch = new Batch(entries, now + policy.ackTimeout().toNanos());
         inFlight.add(batch);
-        execute(() -> {
+        execute(deliverers, () -> {
             try {
                 sink.deliver(batch.changes, batch);
             } catch (RuntimeException e) {
@@ -268,31 +247,27 @@ final class SinkRunner {
 
     /** Applies one acknowledgement; called once per entry and delivery attempt. */
     private void settle(Batch batch, Entry entry, Ack ack, boolean lastOfBatch) {
+        Runnable heard = null;
         lock.lock();
         try {
-            long now = System.nanoTime();
+            long now = nanoClock.getAsLong();
             if (ack instanceof Ack.Delivered) {
-                complete(entry);
+                buffer.complete(entry, now);
+                notFull.signalAll();
                 delivered.incrementAndGet();
-                observer.delivered(name, entry.change, Duration.ofNanos(now - entry.receivedAt));
+                Duration latency = Duration.ofNanos(now - entry.receivedAt);
+                heard = () -> observer.delivered(name, entry.change, latency);
             } else if (ack instanceof Ack.Failed failed) {
                 deadLetter(entry, failed.reason());
             } else if (ack instanceof Ack.Retry retry) {
-                boolean tooOld = now - entry.firstAttemptAt >= policy.retry().maxAge().toNanos();
-                if (entry.attempts >= policy.retry().maxAttempts() || tooOld) {
-                    deadLetter(entry, "gave up after " + entry.attempts + " attempt(s)"
-                            + (tooOld ? " and " + policy.retry().maxAge() : "") + ": " + retry.reason());
-                } else {
+                RetryDecision next = RetryDecision.after(retry, policy.retry(), entry.attempts, entry.firstAttemptAt, now,
+                        wallClock.instant(), random);
+                if (next instanceof RetryDecision.GiveUp giveUp) {
+                    deadLetter(entry, giveUp.reason());
+                } else if (next instanceof RetryDecision.RetryIn in) {
                     retried.incrementAndGet();
-                    observer.retried(name, entry.change, retry.reason());
-                    long delay = policy.retry().delay(entry.attempts, random).toNanos();
-                    if (retry.notBefore().isPresent()) {
-                        long asked = Duration.between(java.time.Instant.now(), retry.notBefore().get()).toNanos();
-                        delay = Math.max(delay, asked);
-                    }
-                    KeyQueue queue = keys.get(entry.change.key());
-                    queue.readyAt = now + delay;
-                    waiting.add(queue);
+                    buffer.retryAt(entry, now + in.nanos());
+                    heard = () -> observer.retried(name, entry.change, retry.reason());
                 }
             }
             if (lastOfBatch) {
@@ -302,99 +277,55 @@ final class SinkRunner {
         } finally {
             lock.unlock();
         }
+        if (heard != null) {
+            heard.run();
+        }
     }
 
-    /** Stores the change as a dead letter off the lock, then lets its key move on. */
+    /** Stores the change as a dead letter on the dead-letter thread, then lets its key move on. */
     private void deadLetter(Entry entry, String reason) {
-        execute(() -> {
+        execute(deadLetterWriter, () -> {
+            boolean stored;
             try {
                 deadLetters.add(name, entry.change, reason, entry.attempts);
+                stored = true;
             } catch (RuntimeException e) {
                 log.warn("could not store a dead letter for sink {}; the change will be delivered again", name, e);
-                lock.lock();
-                try {
-                    KeyQueue queue = keys.get(entry.change.key());
-                    queue.readyAt = System.nanoTime() + policy.retry().delay(entry.attempts, random).toNanos();
-                    waiting.add(queue);
-                    work.signal();
-                } finally {
-                    lock.unlock();
-                }
-                return;
+                stored = false;
             }
             lock.lock();
             try {
-                complete(entry);
-                deadLettered.incrementAndGet();
+                long now = nanoClock.getAsLong();
+                if (stored) {
+                    buffer.complete(entry, now);
+                    deadLettered.incrementAndGet();
+                    notFull.signalAll();
+                } else {
+                    buffer.retryAt(entry, now + policy.retry().delay(entry.attempts, random).toNanos());
+                }
                 work.signal();
             } finally {
                 lock.unlock();
             }
-            observer.deadLettered(name, entry.change, reason);
+            if (stored) {
+                observer.deadLettered(name, entry.change, reason);
+            }
         });
     }
 
-    /** Runs work on the delivery threads; once the runner is closed, work is abandoned (and redelivered next run). */
-    private void execute(Runnable work) {
+    /** Runs work on {@code threads}; once the runner is closed, work is abandoned (and redelivered next run). */
+    private void execute(ExecutorService threads, Runnable task) {
         try {
-            deliverers.execute(work);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+            threads.execute(task);
+        } catch (RejectedExecutionException e) {
             log.debug("sink {} is closed; abandoning work", name);
         }
-    }
-
-    private void complete(Entry entry) {
-        KeyQueue queue = keys.get(entry.change.key());
-        queue.entries.removeFirst();
-        queue.busy = false;
-        if (queue.entries.isEmpty()) {
-            keys.remove(queue.key);
-        } else {
-            makeReady(queue, System.nanoTime());
-        }
-        bufferedBytes -= entry.bytes;
-        unsettled.remove(entry.position);
-        notFull.signalAll();
-    }
-
-    private void makeReady(KeyQueue queue, long now) {
-        queue.readySince = now;
-        ready.addLast(queue);
     }
 
     private static long sizeOf(Change change) {
         return 128L + change.bucket().length() + change.id().length()
                 + (change.val() == null ? 0 : change.val().text().length())
                 + (change.old() == null ? 0 : change.old().text().length());
-    }
-
-    /** The changes of one key waiting for this sink, oldest first; the head is the one in delivery. */
-    private static final class KeyQueue {
-        final Key key;
-        final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
-        boolean busy;
-        long readySince;
-        long readyAt;
-
-        KeyQueue(Key key) {
-            this.key = key;
-        }
-    }
-
-    private static final class Entry {
-        final long position;
-        final Change change;
-        final long bytes;
-        final long receivedAt;
-        int attempts;
-        long firstAttemptAt;
-
-        Entry(long position, Change change, long bytes, long receivedAt) {
-            this.position = position;
-            this.change = change;
-            this.bytes = bytes;
-            this.receivedAt = receivedAt;
-        }
     }
 
     /** One delivery attempt of a batch; acknowledges each of its changes once. */

@@ -32,7 +32,7 @@ class SinkTypesTest {
         SinkTypes types = SinkTypes.load();
 
         assertThat(types.known()).contains("console");
-        ChangeSink sink = types.create("console", "out", NO_SETTINGS);
+        ChangeSink sink = types.create("console", "out", new MapSinkSettings("bridge.sinks[2]", java.util.Map.of("stream", "stdout")));
         assertThat(sink.name()).isEqualTo("out");
         assertThat(sink.getClass().getPackageName()).isEqualTo("dev.bridge.core.sink.console");
     }

@@ -1,0 +1,158 @@
+package dev.bridge.core.engine;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.Key;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+
+/**
+ * The changes waiting for one sink, by key: at most one change of a key is out at a time (so order
+ * per key holds through retries), a key whose change failed waits for its retry time, and the
+ * buffer is bounded in changes and bytes. Times are the caller's nanosecond clock, so it runs on
+ * a fake one in tests. Not thread-safe: its owner holds a lock.
+ */
+final class KeyedBuffer {
+
+    private final int maxChanges;
+    private final long maxBytes;
+    private final Map<Key, KeyQueue> keys = new HashMap<>();
+    private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
+    private final PriorityQueue<KeyQueue> waiting = new PriorityQueue<>(Comparator.comparingLong((KeyQueue k) -> k.readyAt));
+    private final TreeSet<Long> unsettled = new TreeSet<>();
+    private long bytes;
+
+    KeyedBuffer(int maxChanges, long maxBytes) {
+        this.maxChanges = maxChanges;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Whether a change of {@code size} bytes fits; an empty buffer takes any change, however large. */
+    boolean hasRoomFor(long size) {
+        return unsettled.isEmpty() || (unsettled.size() < maxChanges && bytes + size <= maxBytes);
+    }
+
+    void add(long position, Change change, long size, long now) {
+        KeyQueue queue = keys.computeIfAbsent(change.key(), KeyQueue::new);
+        queue.entries.addLast(new Entry(position, change, size, now));
+        if (queue.entries.size() == 1 && !queue.busy) {
+            makeReady(queue, now);
+        }
+        bytes += size;
+        unsettled.add(position);
+    }
+
+    /** Moves the keys whose retry time has come to the back of the ready ones. */
+    void promoteDue(long now) {
+        while (!waiting.isEmpty() && waiting.peek().readyAt - now <= 0) {
+            makeReady(waiting.poll(), now);
+        }
+    }
+
+    int readyKeys() {
+        return ready.size();
+    }
+
+    /** How long the oldest ready key has waited; 0 when none is ready. */
+    long oldestReadyWaited(long now) {
+        return ready.isEmpty() ? 0 : now - ready.peekFirst().readySince;
+    }
+
+    /** When the next waiting key is due; {@link Long#MAX_VALUE} if none waits. */
+    long nextRetryAt() {
+        return waiting.isEmpty() ? Long.MAX_VALUE : waiting.peek().readyAt;
+    }
+
+    /** Takes the head change of up to {@code max} ready keys, oldest-ready first; each counts an attempt. */
+    List<Entry> takeBatch(int max, long now) {
+        List<Entry> batch = new ArrayList<>(Math.min(max, ready.size()));
+        while (batch.size() < max && !ready.isEmpty()) {
+            KeyQueue queue = ready.pollFirst();
+            queue.busy = true;
+            Entry entry = queue.entries.peekFirst();
+            if (entry.attempts++ == 0) {
+                entry.firstAttemptAt = now;
+            }
+            batch.add(entry);
+        }
+        return batch;
+    }
+
+    /** The entry's key is tried again at {@code at}, the entry first. */
+    void retryAt(Entry entry, long at) {
+        KeyQueue queue = keys.get(entry.change.key());
+        queue.readyAt = at;
+        waiting.add(queue);
+    }
+
+    /** The entry is settled (delivered or dead-lettered); the next change of its key becomes ready. */
+    void complete(Entry entry, long now) {
+        KeyQueue queue = keys.get(entry.change.key());
+        queue.entries.removeFirst();
+        queue.busy = false;
+        if (queue.entries.isEmpty()) {
+            keys.remove(queue.key);
+        } else {
+            makeReady(queue, now);
+        }
+        bytes -= entry.bytes;
+        unsettled.remove(entry.position);
+    }
+
+    boolean isEmpty() {
+        return unsettled.isEmpty();
+    }
+
+    int size() {
+        return unsettled.size();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** The smallest position not yet settled, or {@link Long#MAX_VALUE} if all are. */
+    long lowestUnsettled() {
+        return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first();
+    }
+
+    private void makeReady(KeyQueue queue, long now) {
+        queue.readySince = now;
+        ready.addLast(queue);
+    }
+
+    /** The changes of one key, oldest first; the head is the one out for delivery while {@code busy}. */
+    private static final class KeyQueue {
+        final Key key;
+        final ArrayDeque<Entry> entries = new ArrayDeque<>(2);
+        boolean busy;
+        long readySince;
+        long readyAt;
+
+        KeyQueue(Key key) {
+            this.key = key;
+        }
+    }
+
+    /** One buffered change with its delivery attempts. */
+    static final class Entry {
+        final long position;
+        final Change change;
+        final long bytes;
+        final long receivedAt;
+        int attempts;
+        long firstAttemptAt;
+
+        Entry(long position, Change change, long bytes, long receivedAt) {
+            this.position = position;
+            this.change = change;
+            this.bytes = bytes;
+            this.receivedAt = receivedAt;
+        }
+    }
+}

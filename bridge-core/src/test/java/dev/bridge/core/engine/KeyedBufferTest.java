@@ -1,0 +1,98 @@
+package dev.bridge.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bridge.core.Change;
+import dev.bridge.core.Json;
+import dev.bridge.core.Op;
+import dev.bridge.core.engine.KeyedBuffer.Entry;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The per-key buffer on a clock of plain numbers: no threads, no sleeping. */
+class KeyedBufferTest {
+
+    private long position;
+
+    private static Change change(String id, long version) {
+        return new Change(Op.UPDATE, "orders", id, version, Instant.EPOCH, Json.parse("{}"), null, version);
+    }
+
+    private void add(KeyedBuffer buffer, String id, long version, long now) {
+        buffer.add(position++, change(id, version), 100, now);
+    }
+
+    private static List<String> ids(List<Entry> batch) {
+        return batch.stream().map(e -> e.change.id() + "@" + e.change.version()).toList();
+    }
+
+    @Test
+    void aBatchHoldsOneChangeOfEachKeyAndTheNextOfAKeyWaitsUntilTheFirstIsSettled() {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        add(buffer, "a", 1, 0);
+        add(buffer, "a", 2, 0);
+        add(buffer, "b", 1, 0);
+
+        List<Entry> first = buffer.takeBatch(10, 5);
+        assertThat(ids(first)).containsExactly("a@1", "b@1");
+        assertThat(buffer.takeBatch(10, 6)).isEmpty();
+
+        buffer.complete(first.get(0), 7);
+        assertThat(ids(buffer.takeBatch(10, 8))).containsExactly("a@2");
+        assertThat(buffer.lowestUnsettled()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyToRetryComesBackAtItsTimeWithTheSameChangeFirstAndCountsItsAttempts() {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        add(buffer, "a", 1, 0);
+        add(buffer, "a", 2, 0);
+        Entry a1 = buffer.takeBatch(10, 10).get(0);
+        buffer.retryAt(a1, 1_000);
+
+        assertThat(buffer.nextRetryAt()).isEqualTo(1_000);
+        buffer.promoteDue(999);
+        assertThat(buffer.readyKeys()).isZero();
+        buffer.promoteDue(1_000);
+        List<Entry> again = buffer.takeBatch(10, 1_000);
+
+        assertThat(ids(again)).containsExactly("a@1");
+        assertThat(again.get(0).attempts).isEqualTo(2);
+        assertThat(again.get(0).firstAttemptAt).isEqualTo(10);
+        assertThat(buffer.nextRetryAt()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void readyKeysGoOldestFirstAndTheirWaitIsMeasuredFromWhenTheyBecameReady() {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        add(buffer, "a", 1, 100);
+        add(buffer, "b", 1, 250);
+        assertThat(buffer.oldestReadyWaited(400)).isEqualTo(300);
+        assertThat(ids(buffer.takeBatch(1, 400))).containsExactly("a@1");
+        assertThat(buffer.oldestReadyWaited(400)).isEqualTo(150);
+    }
+
+    @Test
+    void theBufferIsBoundedInChangesAndBytesButAnEmptyOneTakesAnyChange() {
+        KeyedBuffer byCount = new KeyedBuffer(2, 1 << 20);
+        add(byCount, "a", 1, 0);
+        add(byCount, "b", 1, 0);
+        assertThat(byCount.hasRoomFor(100)).isFalse();
+
+        KeyedBuffer byBytes = new KeyedBuffer(100, 250);
+        assertThat(byBytes.hasRoomFor(10_000)).isTrue();
+        add(byBytes, "a", 1, 0);
+        add(byBytes, "b", 1, 0);
+        assertThat(byBytes.bytes()).isEqualTo(200);
+        assertThat(byBytes.hasRoomFor(50)).isTrue();
+        assertThat(byBytes.hasRoomFor(51)).isFalse();
+
+        for (Entry e : byBytes.takeBatch(10, 0)) {
+            byBytes.complete(e, 0);
+        }
+        assertThat(byBytes.isEmpty()).isTrue();
+        assertThat(byBytes.bytes()).isZero();
+        assertThat(byBytes.lowestUnsettled()).isEqualTo(Long.MAX_VALUE);
+    }
+}
