@@ -11,9 +11,8 @@ import dev.bridge.app.config.LogSettings;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.DeadLetter;
 import dev.bridge.core.UsageException;
+import dev.bridge.core.engine.DeadLetterReplay;
 import dev.bridge.core.engine.SinkBinding;
-import dev.bridge.core.port.Ack;
-import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.postgres.BridgePostgres;
 import dev.bridge.postgres.BridgeSchema;
@@ -28,12 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -510,7 +506,7 @@ public final class Cli {
         int run(BridgePostgres postgres, BridgeSettings settings);
     }
 
-    /** Delivers dead letters one at a time, each to its own sink. */
+    /** The replay use case of core, with a line per letter. */
     private record Replay(DeadLetterStore store, Map<String, SinkBinding> sinks, Env env) {
         int run(String sink, List<Long> ids, int limit) {
             if (sink != null && !sinks.containsKey(sink)) {
@@ -518,65 +514,23 @@ public final class Cli {
                         + "); its dead letters, if any, can only be replayed to it");
                 return USAGE;
             }
-            List<DeadLetter> letters = new ArrayList<>();
-            long after = 0;
-            while (letters.size() < limit) {
-                List<DeadLetter> page = store.list(sink, after, Math.min(500, limit - letters.size()));
-                if (page.isEmpty()) {
-                    break;
-                }
-                for (DeadLetter l : page) {
-                    if (ids == null || ids.contains(l.id())) {
-                        letters.add(l);
-                    }
-                }
-                after = page.get(page.size() - 1).id();
-            }
-            Map<String, ChangeSink> started = new LinkedHashMap<>();
-            int replayed = 0;
-            int failed = 0;
-            try {
-                for (DeadLetter letter : letters) {
-                    SinkBinding binding = sinks.get(letter.sink());
-                    if (binding == null) {
-                        env.err().println("#" + letter.id() + " skipped: no sink named " + letter.sink() + " is configured");
-                        failed++;
-                        continue;
-                    }
-                    ChangeSink target = started.computeIfAbsent(letter.sink(), n -> {
-                        binding.sink().start();
-                        return binding.sink();
+            int[] failed = {0};
+            int replayed = new DeadLetterReplay(store, List.copyOf(sinks.values())).replay(Optional.ofNullable(sink),
+                    ids == null ? Set.of() : Set.copyOf(ids), limit, outcome -> {
+                        DeadLetter letter = outcome.letter();
+                        if (outcome instanceof DeadLetterReplay.Outcome.Replayed) {
+                            env.out().println("#" + letter.id() + " replayed to " + letter.sink());
+                            return;
+                        }
+                        failed[0]++;
+                        if (outcome instanceof DeadLetterReplay.Outcome.NotDelivered not) {
+                            env.err().println("#" + letter.id() + " not delivered to " + letter.sink() + ": " + not.ack());
+                        } else {
+                            env.err().println("#" + letter.id() + " skipped: no sink named " + letter.sink() + " is configured");
+                        }
                     });
-                    Ack ack = deliver(target, letter, binding.policy().ackTimeout());
-                    if (ack == Ack.delivered()) {
-                        store.remove(letter.id());
-                        env.out().println("#" + letter.id() + " replayed to " + letter.sink());
-                        replayed++;
-                    } else {
-                        env.err().println("#" + letter.id() + " not delivered to " + letter.sink() + ": " + ack);
-                        failed++;
-                    }
-                }
-            } finally {
-                started.values().forEach(ChangeSink::stop);
-            }
-            env.err().println(replayed + " replayed, " + failed + " not");
-            return failed == 0 ? OK : FAILED;
-        }
-
-        private static Ack deliver(ChangeSink sink, DeadLetter letter, java.time.Duration timeout) {
-            CompletableFuture<Ack> outcome = new CompletableFuture<>();
-            sink.deliver(List.of(letter.change()), (change, ack) -> outcome.complete(ack));
-            try {
-                return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                return Ack.retry("no answer within " + timeout.toSeconds() + " s");
-            } catch (ExecutionException e) {
-                return Ack.retry(String.valueOf(e.getCause()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Ack.retry("interrupted");
-            }
+            env.err().println(replayed + " replayed, " + failed[0] + " not");
+            return failed[0] == 0 ? OK : FAILED;
         }
     }
 

@@ -44,7 +44,9 @@ class DocumentedConfigurationTest {
                 BridgeSettings settings = BridgeSettings.load(ConfigLoader.load(Optional.of(conf), Map.of(), new Properties(), LOADER),
                         LOADER);
                 Bridge bridge = Bridge.injector(settings, LOADER).getInstance(Bridge.class);
-                assertThat(bridge.readiness().ready()).as("%s, example %d: built, not started", doc, examples).isFalse();
+                assertThat(bridge.engine().stats().sinks()).extracting(dev.bridge.core.engine.SinkStats::sink)
+                        .as("%s, example %d: the engine holds the sinks it declares", doc, examples)
+                        .containsExactlyElementsOf(settings.sinks().stream().map(dev.bridge.app.config.SinkSpec::name).toList());
             }
         }
         assertThat(examples).as("hocon examples found").isGreaterThanOrEqualTo(2);

@@ -12,7 +12,9 @@ import java.util.Map;
  * then {@link #stop()} once. The engine never calls {@code deliver} after {@code stop} begins.
  *
  * <p>Threading: the engine may call {@code deliver} concurrently for batches of different keys,
- * never for two batches holding the same key. A sink may acknowledge from any thread.
+ * never for two batches holding the same key, and a batch never holds two changes of one key: a
+ * key's next change comes only after its previous one was acknowledged, so a sink may send a
+ * batch's changes all at once. A sink may acknowledge from any thread.
  */
 public interface ChangeSink {
 
@@ -29,7 +31,7 @@ public interface ChangeSink {
      * back the checkpoint. Must not throw for delivery failures: acknowledge them as
      * {@link Ack#retry} or {@link Ack#failed} instead.
      *
-     * @param batch one or more changes; for each key, in order
+     * @param batch one or more changes, no two of the same key
      */
     void deliver(List<Change> batch, Acknowledger acks);
 

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -157,11 +156,11 @@ public abstract class ChangeSinkContract {
         ChangeSink sink = started("contract");
         List<Change> batch = List.of(
                 change("1", 1),
-                change("1", 2),
+                change("3", 2),
                 change("a:b/ç 1", 1),
-                deletion("1", 3),
+                deletion("4", 3),
                 new Change(Op.INSERT, BUCKET, "2", 1, ts(), Json.parse("[1, \"two\", {\"three\": 3.0}]"), null, seq.incrementAndGet()),
-                new Change(Op.UPDATE, BUCKET, "2", 2, ts(), Json.parse("\"plain text\""), Json.parse("42"), seq.incrementAndGet()));
+                new Change(Op.UPDATE, BUCKET, "5", 2, ts(), Json.parse("\"plain text\""), Json.parse("42"), seq.incrementAndGet()));
 
         RecordingAcknowledger acks = deliver(sink, batch);
 
@@ -179,40 +178,13 @@ public abstract class ChangeSinkContract {
         assertReceivedExactly(batch);
     }
 
-    @Test
-    void keepsTheOrderOfOneKeyWithinABatch() {
-        ChangeSink sink = started("contract");
-        List<Change> batch = versions("1", 1, 30);
-
-        assertAllDelivered(deliver(sink, batch));
-
-        assertReceivedExactly(batch);
-    }
-
-    @Test
-    void batchOfTwoKeysInterleaved() {
-        ChangeSink sink = started("contract");
-        List<Change> batch = new ArrayList<>();
-        for (int v = 1; v <= 10; v++) {
-            batch.add(change("a", v));
-            batch.add(change("b", v));
-        }
-
-        assertAllDelivered(deliver(sink, batch));
-
-        assertReceivedExactly(batch);
-    }
-
+    /** As the engine does: a key's next change comes in a later batch, once the one before is acknowledged. */
     @Test
     void keepsTheOrderOfEachKeyAcrossConsecutiveBatches() {
         ChangeSink sink = started("contract");
         List<Change> all = new ArrayList<>();
-        for (int b = 0; b < 3; b++) {
-            List<Change> batch = new ArrayList<>();
-            for (int v = b * 5 + 1; v <= b * 5 + 5; v++) {
-                batch.add(change("a", v));
-                batch.add(change("b", v));
-            }
+        for (int v = 1; v <= 15; v++) {
+            List<Change> batch = List.of(change("a", v), change("b", v));
             assertAllDelivered(deliver(sink, batch));
             all.addAll(batch);
         }
@@ -224,10 +196,8 @@ public abstract class ChangeSinkContract {
     void batchOf500() {
         ChangeSink sink = started("contract");
         List<Change> batch = new ArrayList<>();
-        for (int v = 1; v <= 5; v++) {
-            for (int k = 0; k < 100; k++) {
-                batch.add(change("k" + k, v));
-            }
+        for (int k = 0; k < 500; k++) {
+            batch.add(change("k" + k, 1 + k % 5));
         }
 
         assertAllDelivered(deliver(sink, batch));
@@ -281,8 +251,8 @@ public abstract class ChangeSinkContract {
             List<Future<?>> done = new ArrayList<>();
             for (List<Change> changes : perThread) {
                 done.add(pool.submit(() -> {
-                    for (int i = 0; i < changes.size(); i += 10) {
-                        assertAllDelivered(deliver(sink, changes.subList(i, i + 10)));
+                    for (int i = 0; i < changes.size(); i += 2) {
+                        assertAllDelivered(deliver(sink, changes.subList(i, i + 2)));
                     }
                 }));
             }
@@ -296,22 +266,24 @@ public abstract class ChangeSinkContract {
         assertReceivedExactly(perThread.stream().flatMap(List::stream).collect(Collectors.toList()));
     }
 
+    /**
+     * A stop while a large batch is being delivered: the stop comes after the first change was
+     * acknowledged as delivered, and then every change of the batch must still get its one
+     * acknowledgement (delivered, or retry for those the stop cut off; never failed), and each
+     * acknowledged as delivered is at the destination.
+     */
     @Test
     void stopDuringDeliveryLosesNothingItAcknowledgedAsDelivered() throws InterruptedException {
         ChangeSink sink = started("contract");
         String padding = "p".repeat(1024);
         List<Change> batch = new ArrayList<>();
-        for (int v = 1; v <= 40; v++) {
-            for (int k = 0; k < 50; k++) {
-                batch.add(new Change(v == 1 ? Op.INSERT : Op.UPDATE, BUCKET, "k" + k, v, ts(),
-                        Json.of(Map.of("version", v, "padding", padding)), null, seq.incrementAndGet()));
-            }
+        for (int k = 0; k < 2000; k++) {
+            batch.add(new Change(Op.INSERT, BUCKET, "k" + k, 1, ts(), Json.of(Map.of("key", k, "padding", padding)), null,
+                    seq.incrementAndGet()));
         }
         RecordingAcknowledger acks = record(batch);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch delivering = new CountDownLatch(1);
         Thread deliverer = new Thread(() -> {
-            delivering.countDown();
             try {
                 sink.deliver(batch, acks);
             } catch (Throwable e) {
@@ -320,23 +292,28 @@ public abstract class ChangeSinkContract {
         }, "contract-deliverer");
 
         deliverer.start();
-        delivering.await();
-        Thread.sleep(2);
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (acks.acknowledgedAs(Ack.Delivered.class).isEmpty()) {
+            assertThat(System.nanoTime()).as("a first change delivered within %s", timeout()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
         stop(sink);
         deliverer.join(timeout().toMillis());
 
         assertThat(deliverer.isAlive()).as("deliver() still running %s after stop()", timeout()).isFalse();
         assertThat(thrown.get()).as("deliver() threw").isNull();
-        Thread.sleep(QUIET.toMillis());
-        acks.assertNoViolations();
-        assertThat(acks.acknowledgedAs(Ack.Failed.class)).as("changes failed for good by a stop").isEmpty();
-        assertReceivedAtLeastOnce(acks.acknowledgedAs(Ack.Delivered.class));
+        List<Ack> outcomes = acks.awaitAll(timeout());
+        assertThat(outcomes).as("every change acknowledged after stop(), none failed for good")
+                .allMatch(ack -> ack instanceof Ack.Delivered || ack instanceof Ack.Retry);
+        List<Change> delivered = acks.acknowledgedAs(Ack.Delivered.class);
+        assertThat(delivered).isNotEmpty();
+        assertReceivedAtLeastOnce(delivered);
     }
 
     @Test
     void transientFailureIsAcknowledgedAsRetryAndRedeliverySucceeds() throws InterruptedException {
         ChangeSink sink = started("contract");
-        List<Change> batch = List.of(change("a", 1), change("b", 1), change("a", 2), change("c", 1), change("b", 2));
+        List<Change> batch = List.of(change("a", 1), change("b", 1), change("c", 1));
         try {
             assumeTrue(breakDestinationTransiently(), "the destination cannot be broken transiently");
 
@@ -357,7 +334,7 @@ public abstract class ChangeSinkContract {
     @Test
     void permanentFailureIsAcknowledgedAsFailedWithAReason() {
         ChangeSink sink = started("contract");
-        List<Change> batch = List.of(change("a", 1), change("b", 1), change("a", 2));
+        List<Change> batch = List.of(change("a", 1), change("b", 1));
         try {
             assumeTrue(breakDestinationPermanently(), "the destination cannot be broken permanently");
 
@@ -382,15 +359,6 @@ public abstract class ChangeSinkContract {
     /** A new delete in {@link #BUCKET}: no {@code val}, the last state as {@code old}. */
     protected final Change deletion(String id, long version) {
         return new Change(Op.DELETE, BUCKET, id, version, ts(), null, json("id", id, "version", version - 1), seq.incrementAndGet());
-    }
-
-    /** Versions {@code from} to {@code to} of one object, in order. */
-    protected final List<Change> versions(String id, int from, int to) {
-        List<Change> changes = new ArrayList<>();
-        for (int v = from; v <= to; v++) {
-            changes.add(change(id, v));
-        }
-        return changes;
     }
 
     /** Starts a new sink that the kit stops after the test. */

@@ -3,7 +3,6 @@ package dev.bridge.sink.redis;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
-import dev.bridge.core.Key;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.Acknowledger;
 import dev.bridge.core.port.ChangeSink;
@@ -27,10 +26,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -203,46 +199,13 @@ final class RedisSink implements ChangeSink {
         return false;
     }
 
+    /** Sends every change of the batch at once (they are of distinct keys); each is acknowledged when Redis replies. */
     @Override
     public void deliver(List<Change> batch, Acknowledger acks) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        Map<Key, ArrayDeque<Change>> byKey = new LinkedHashMap<>();
         for (Change change : batch) {
-            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(change);
-        }
-        for (ArrayDeque<Change> changes : byKey.values()) {
-            sendNext(changes, acks, false);
+            send(change).whenComplete((result, error) -> acks.ack(change, error == null ? Ack.delivered() : replies.ackFor(error)));
         }
         flush();
-    }
-
-    /** Sends the first of a key's changes; once Redis has it, the next. */
-    private void sendNext(ArrayDeque<Change> changes, Acknowledger acks, boolean flush) {
-        Change change = changes.poll();
-        if (change == null) {
-            return;
-        }
-        CompletionStage<?> reply = send(change);
-        if (flush) {
-            flush();
-        }
-        reply.whenComplete((result, error) -> {
-            Ack ack = error == null ? Ack.delivered() : replies.ackFor(error);
-            acks.ack(change, ack);
-            // A change failed for good is dead-lettered and its key moves on; one to retry holds the rest back.
-            if (!(ack instanceof Ack.Retry)) {
-                sendNext(changes, acks, true);
-                return;
-            }
-            Ack held = Ack.retry("not sent to redis at " + where + ": the change before it of " + change.bucket() + "/"
-                    + change.id() + " (seq " + change.seq() + ") is to be retried");
-            for (Change rest : changes) {
-                acks.ack(rest, held);
-            }
-            changes.clear();
-        });
     }
 
     private CompletionStage<?> send(Change change) {

@@ -80,8 +80,10 @@ class RedisSinkProviderTest {
 
     @Test
     void takesACaFileForRedissOnly() {
-        assertThat(new RedisSinkProvider().create("x", settings(Map.of("uri", "rediss://cache:6380", "tls-verify", "CA",
-                "tls-ca-file", "/etc/bridge/redis-ca.pem")))).isNotNull();
+        RedisSink sink = (RedisSink) new RedisSinkProvider().create("x", settings(Map.of("uri", "rediss://cache:6380", "tls-verify", "CA",
+                "tls-ca-file", "/etc/bridge/redis-ca.pem")));
+        assertThat(sink.options().tlsVerify()).isEqualTo(RedisSinkOptions.TlsVerify.CA);
+        assertThat(sink.options().tlsCaFile()).contains(java.nio.file.Path.of("/etc/bridge/redis-ca.pem"));
         assertThatThrownBy(() -> new RedisSinkProvider().create("x", settings(Map.of("tls-ca-file", "/etc/bridge/redis-ca.pem"))))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("bridge.sinks[2].tls-ca-file applies to rediss:// URIs only; use rediss:// in uri or leave tls-ca-file empty");

@@ -2,7 +2,6 @@ package dev.bridge.sink.webhook;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
-import dev.bridge.core.Key;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.Acknowledger;
 import dev.bridge.core.port.ChangeSink;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,11 +149,9 @@ final class WebhookSink implements ChangeSink {
             sendInOrder(requestsOfAtMostMaxBytes(batch), acks);
             return;
         }
-        Map<Key, ArrayDeque<Part>> byKey = new LinkedHashMap<>();
         for (Change change : batch) {
-            byKey.computeIfAbsent(change.key(), k -> new ArrayDeque<>()).add(new Part(List.of(change), ChangeJson.size(change)));
+            sendInOrder(new ArrayDeque<>(List.of(new Part(List.of(change), ChangeJson.size(change)))), acks);
         }
-        byKey.values().forEach(requests -> sendInOrder(requests, acks));
     }
 
     /** The changes of one request, and the bytes of its body: one change's JSON, or in batch mode a JSON array of them. */

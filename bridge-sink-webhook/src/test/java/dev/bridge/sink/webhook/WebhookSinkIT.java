@@ -302,34 +302,6 @@ class WebhookSinkIT {
     }
 
     @Test
-    void aKeysLaterChangesAreHeldBackWhenOneIsToBeRetried() {
-        ChangeSink sink = sink();
-        receiver.answer(r -> TestReceiver.Answer.status(r.changes().get(0).version() == 2 ? 503 : 204));
-        List<Change> batch = List.of(change("a", 1), change("a", 2), change("b", 1), change("a", 3), change("b", 2));
-
-        List<Ack> acks = deliver(sink, batch);
-
-        assertThat(acks.get(0)).isSameAs(Ack.delivered());
-        assertThat(acks.get(1)).isInstanceOf(Ack.Retry.class);
-        assertThat(acks.get(2)).isSameAs(Ack.delivered());
-        assertThat(((Ack.Retry) acks.get(3)).reason()).contains("is to be retried");
-        assertThat(acks.get(4)).isInstanceOf(Ack.Retry.class);
-        assertThat(receiver.received()).extracting(r -> r.changes().get(0).seq())
-                .containsExactlyInAnyOrder(batch.get(0).seq(), batch.get(1).seq(), batch.get(2).seq(), batch.get(4).seq());
-    }
-
-    @Test
-    void aFailedChangeDoesNotHoldBackItsKey() {
-        ChangeSink sink = sink();
-        receiver.answer(r -> TestReceiver.Answer.status(r.changes().get(0).version() == 1 ? 400 : 204));
-
-        List<Ack> acks = deliver(sink, List.of(change("a", 1), change("a", 2)));
-
-        assertThat(acks.get(0)).isInstanceOf(Ack.Failed.class);
-        assertThat(acks.get(1)).isSameAs(Ack.delivered());
-    }
-
-    @Test
     void aTimeoutIsRetried() {
         ChangeSink sink = sink(receiver.url(), Map.of(), List.of(NEW_SECRET), Duration.ofMillis(300), 4);
         receiver.answer(r -> TestReceiver.Answer.status(200).after(Duration.ofSeconds(2)));
