@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.bridge.core.protocol.Payload;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,30 +77,24 @@ public final class ChangeJson {
     }
 
     /**
-     * Reads a change; {@code op}, {@code bucket} and {@code id} are required (docs/protocol.md §1), a
-     * missing {@code ts} is taken to be the time of reading, a missing {@code version} or
-     * {@code seq} to be 0.
+     * Reads a change from JSON text; {@code op}, {@code bucket} and {@code id} are required
+     * (docs/protocol.md §1), a missing {@code ts} is taken to be the time of reading, a missing
+     * {@code version} or {@code seq} to be 0.
      *
      * @throws MalformedChangeException saying what is wrong, without quoting the content
      */
-    public static Change read(Payload payload) {
-        return read(payload.asString(), Instant.now());
-    }
-
-    /** Reads a change from JSON text; see {@link #read(Payload)}. */
     public static Change read(String json) {
         return read(json, Instant.now());
     }
 
     /**
-     * Reads a change in the original design's form ({@code {op, bucket, id, val, old}}); a missing
-     * {@code ts} is taken to be {@code receivedAt}, a missing {@code version} or {@code seq} to be 0.
+     * Reads a change, also in the original design's form ({@code {op, bucket, id, val, old}}); a
+     * missing {@code ts} is taken to be {@code receivedAt}, a missing {@code version} or
+     * {@code seq} to be 0.
+     *
+     * @throws MalformedChangeException saying what is wrong, without quoting the content
      */
-    public static Change readLegacy(Payload payload, Instant receivedAt) {
-        return read(payload.asString(), receivedAt);
-    }
-
-    private static Change read(String json, Instant defaultTs) {
+    public static Change read(String json, Instant receivedAt) {
         try (JsonParser p = Json.FACTORY.createParser(json)) {
             p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -139,7 +132,7 @@ public final class ChangeJson {
             require(op, "op");
             require(bucket, "bucket");
             require(id, "id");
-            Instant when = ts != null ? instant(ts) : defaultTs;
+            Instant when = ts != null ? instant(ts) : receivedAt;
             require(when, "ts");
             return new Change(Op.parse(op), bucket, id, version, when, val, old, seq);
         } catch (JsonProcessingException e) {

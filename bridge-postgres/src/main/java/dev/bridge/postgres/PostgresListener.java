@@ -457,8 +457,8 @@ public final class PostgresListener implements Subscription {
     private Change decode(Outcome.Complete complete) {
         try {
             return switch (complete.version()) {
-                case Outcome.LEGACY -> ChangeJson.readLegacy(complete.payload(), Instant.now());
-                case 1 -> ChangeJson.read(complete.payload());
+                case Outcome.LEGACY -> ChangeJson.read(complete.payload().asString(), Instant.now());
+                case 1 -> ChangeJson.read(complete.payload().asString());
                 default -> signed(complete);
             };
         } catch (MalformedChangeException e) {

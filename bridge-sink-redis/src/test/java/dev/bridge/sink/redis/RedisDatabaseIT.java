@@ -7,7 +7,7 @@ import dev.bridge.core.Json;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.RecordingAcknowledger;
+import dev.bridge.sink.tck.RecordingAcknowledger;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

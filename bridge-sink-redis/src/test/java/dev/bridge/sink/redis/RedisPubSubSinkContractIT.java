@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.ChangeSinkContract;
+import dev.bridge.sink.tck.ChangeSinkContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.ChangeSinkContract;
+import dev.bridge.sink.tck.ChangeSinkContract;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import java.nio.charset.StandardCharsets;

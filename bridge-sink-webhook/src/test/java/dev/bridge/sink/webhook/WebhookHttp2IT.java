@@ -8,7 +8,7 @@ import dev.bridge.core.Json;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.RecordingAcknowledger;
+import dev.bridge.sink.tck.RecordingAcknowledger;
 import dev.bridge.core.sink.SelfSignedCertificate;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.ChangeSinkContract;
+import dev.bridge.sink.tck.ChangeSinkContract;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

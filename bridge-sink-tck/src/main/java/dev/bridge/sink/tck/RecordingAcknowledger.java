@@ -1,4 +1,4 @@
-package dev.bridge.core.sink;
+package dev.bridge.sink.tck;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.port.Ack;

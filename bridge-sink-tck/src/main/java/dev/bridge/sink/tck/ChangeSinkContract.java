@@ -1,4 +1,4 @@
-package dev.bridge.core.sink;
+package dev.bridge.sink.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The behaviour every {@link ChangeSink} must have, as a JUnit 5 suite that each sink's tests
- * extend: acknowledgement semantics, order per key, batch boundaries, failure classification and
- * stopping during delivery. Shipped in bridge-core's test-jar.
+ * extend: acknowledgement semantics, order per key across batches (a batch holds distinct keys, as
+ * the engine promises), batch boundaries, failure classification and stopping during delivery.
+ * Shipped as {@code dev.bridge:bridge-sink-tck}.
  *
  * <p>Implement {@link #newSink} and {@link #received}; implement the failure hooks if the
  * destination can be broken on purpose, otherwise their tests are skipped. Each test needs a clean

@@ -1,9 +1,9 @@
-package dev.bridge.core.sink.console;
+package dev.bridge.sink.tck;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.ChangeJson;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.ChangeSinkContract;
+import dev.bridge.core.sink.console.ConsoleSinkProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
