@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class Reassembler {
 
     private static final Logger log = LoggerFactory.getLogger(Reassembler.class);
-    private static final int LEGACY_ID_LENGTH = 36;
     private static final int MAX_TOMBSTONES = 1_024;
     private static final RejectReason[] REASONS = RejectReason.values();
 
@@ -127,8 +126,9 @@ public final class Reassembler {
             if (frame == null) {
                 return reject(RejectReason.FOREIGN, null, "null frame");
             }
-            if (options.legacyFrames() && !FrameHeader.looksLikeBridge(frame) && looksLikeLegacy(frame)) {
-                return acceptLegacy(frame, now);
+            LegacyFrame legacy = options.legacyFrames() && !FrameHeader.looksLikeBridge(frame) ? LegacyFrame.read(frame) : null;
+            if (legacy != null) {
+                return acceptLegacy(frame, legacy, now);
             }
             RejectReason invalid = header.parse(frame);
             if (invalid != null) {
@@ -275,31 +275,12 @@ public final class Reassembler {
         return -1;
     }
 
-    private boolean looksLikeLegacy(String frame) {
-        if (frame.length() < LEGACY_ID_LENGTH + 2) {
-            return false;
-        }
-        if (frame.startsWith("EOF", LEGACY_ID_LENGTH) && frame.length() == LEGACY_ID_LENGTH + 3) {
-            return true;
-        }
-        int p = LEGACY_ID_LENGTH;
-        while (p < frame.length() && p - LEGACY_ID_LENGTH < 10 && Character.isDigit(frame.charAt(p)) && frame.charAt(p) < 128) {
-            p++;
-        }
-        return p > LEGACY_ID_LENGTH && p < frame.length() && frame.charAt(p) == ':';
-    }
-
-    /**
-     * Legacy frames: {@code <36-char id><counter>:<chunk>} and {@code <36-char id>EOF}. The original
-     * trigger cuts with {@code substr(text, counter, 1000)} for counter 0, 1000, 2000, …: its first chunk
-     * holds 999 characters and each later one is labelled one past the characters before it. A
-     * writer that labels the true offset is read too; a message keeps the one way it started with.
-     */
-    private Outcome acceptLegacy(String frame, long now) {
-        String id = frame.substring(0, LEGACY_ID_LENGTH);
+    /** A frame of the original design's trigger; see {@link LegacyFrame} for how it labels its chunks. */
+    private Outcome acceptLegacy(String frame, LegacyFrame legacy, long now) {
+        String id = legacy.id();
         String slot = "L" + id;
         Assembly assembly = inFlight.get(slot);
-        if (frame.length() == LEGACY_ID_LENGTH + 3 && frame.endsWith("EOF")) {
+        if (legacy.end()) {
             if (assembly == null) {
                 return tombstones.containsKey(slot)
                         ? reject(RejectReason.DISCARDED, id, "end of a dropped legacy message")
@@ -309,8 +290,7 @@ public final class Reassembler {
             remove(assembly);
             return complete(id, assembly.payload(), Outcome.LEGACY);
         }
-        int colon = frame.indexOf(':', LEGACY_ID_LENGTH);
-        long counter = Long.parseLong(frame, LEGACY_ID_LENGTH, colon, 10);
+        long counter = legacy.label();
         if (counter == 0) {
             if (assembly != null) {
                 // Two changes of one row in one transaction: PostgreSQL folds their identical ends into one,
@@ -330,8 +310,8 @@ public final class Reassembler {
                     ? reject(RejectReason.DISCARDED, id, "chunk of a dropped legacy message")
                     : reject(RejectReason.ORPHAN, id, "chunk at " + counter + " of a legacy message whose start was missed");
         } else {
-            if (assembly.labelShift < 0 && (counter == assembly.characters || counter == assembly.characters + 1)) {
-                assembly.labelShift = (int) (counter - assembly.characters);
+            if (assembly.labelShift < 0) {
+                assembly.labelShift = legacy.shiftAfter(assembly.characters);
             }
             long expected = assembly.characters + Math.max(assembly.labelShift, 0);
             if (counter != expected) {
@@ -340,7 +320,7 @@ public final class Reassembler {
                         + (assembly.labelShift < 0 ? assembly.characters + " or " + (assembly.characters + 1) : expected));
             }
         }
-        byte[] chunk = frame.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+        byte[] chunk = frame.substring(legacy.chunkStart()).getBytes(StandardCharsets.UTF_8);
         if (assembly.received + chunk.length > options.maxMessageBytes()) {
             return dropOwn(assembly, RejectReason.TOO_LARGE, tooLarge(assembly.received + (long) chunk.length));
         }
@@ -348,7 +328,7 @@ public final class Reassembler {
         makeRoomFor(assembly, chunk.length);
         reserve(chunk.length);
         assembly.reserved += chunk.length;
-        assembly.characters += frame.codePointCount(colon + 1, frame.length());
+        assembly.characters += frame.codePointCount(legacy.chunkStart(), frame.length());
         assembly.add(chunk, 0);
         return pending(id);
     }
