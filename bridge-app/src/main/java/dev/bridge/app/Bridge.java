@@ -60,7 +60,7 @@ public final class Bridge {
     public static Injector injector(BridgeSettings settings, ClassLoader loader) {
         return Guice.createInjector(Stage.PRODUCTION,
                 new PostgresModule(settings.postgres()),
-                new SinksModule(settings.sinks(), loader),
+                new SinksModule(settings.sinks()),
                 new EngineModule(settings.consumer(), settings.engine(), settings.ops()));
     }
 

@@ -5,9 +5,6 @@ import static dev.bridge.app.Cli.OK;
 import static dev.bridge.app.Cli.USAGE;
 import static dev.bridge.app.Cli.withPostgres;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Stage;
 import dev.bridge.app.Cli.Common;
 import dev.bridge.app.Cli.Env;
 import dev.bridge.core.DeadLetter;
@@ -58,40 +55,37 @@ final class DeadLettersCommand {
             @Option(names = "--id", paramLabel = "ID", description = "Only these letters (repeatable).") List<Long> ids,
             @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "At most N letters (default: ${DEFAULT-VALUE}).") int limit) {
         return withPostgres(env, common, (pg, settings) -> {
-            Injector sinks = Guice.createInjector(Stage.PRODUCTION, new SinksModule(settings.sinks(), Cli.class.getClassLoader()));
             Map<String, SinkBinding> byName = new LinkedHashMap<>();
-            for (SinkBinding b : sinks.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<List<SinkBinding>>() { }))) {
-                byName.put(b.sink().name(), b);
-            }
+            settings.sinks().forEach(spec -> byName.put(spec.name(), new SinkBinding(spec.sink(), spec.filter(), spec.policy())));
             return new Replay(pg.deadLetterStore(), byName, env).run(sink, ids, Math.max(1, limit));
         });
     }
 
-/** The replay use case of core, with a line per letter. */
-private record Replay(DeadLetterStore store, Map<String, SinkBinding> sinks, Env env) {
-    int run(String sink, List<Long> ids, int limit) {
-        if (sink != null && !sinks.containsKey(sink)) {
-            env.err().println("bridge: no sink named " + sink + " is configured (configured: " + String.join(", ", sinks.keySet())
-                    + "); its dead letters, if any, can only be replayed to it");
-            return USAGE;
+    /** The replay use case of core, with a line per letter. */
+    private record Replay(DeadLetterStore store, Map<String, SinkBinding> sinks, Env env) {
+        int run(String sink, List<Long> ids, int limit) {
+            if (sink != null && !sinks.containsKey(sink)) {
+                env.err().println("bridge: no sink named " + sink + " is configured (configured: " + String.join(", ", sinks.keySet())
+                        + "); its dead letters, if any, can only be replayed to it");
+                return USAGE;
+            }
+            int[] failed = {0};
+            int replayed = new DeadLetterReplay(store, List.copyOf(sinks.values())).replay(Optional.ofNullable(sink),
+                    ids == null ? Set.of() : Set.copyOf(ids), limit, outcome -> {
+                        DeadLetter letter = outcome.letter();
+                        if (outcome instanceof DeadLetterReplay.Outcome.Replayed) {
+                            env.out().println("#" + letter.id() + " replayed to " + letter.sink());
+                            return;
+                        }
+                        failed[0]++;
+                        if (outcome instanceof DeadLetterReplay.Outcome.NotDelivered not) {
+                            env.err().println("#" + letter.id() + " not delivered to " + letter.sink() + ": " + not.ack());
+                        } else {
+                            env.err().println("#" + letter.id() + " skipped: no sink named " + letter.sink() + " is configured");
+                        }
+                    });
+            env.err().println(replayed + " replayed, " + failed[0] + " not");
+            return failed[0] == 0 ? OK : FAILED;
         }
-        int[] failed = {0};
-        int replayed = new DeadLetterReplay(store, List.copyOf(sinks.values())).replay(Optional.ofNullable(sink),
-                ids == null ? Set.of() : Set.copyOf(ids), limit, outcome -> {
-                    DeadLetter letter = outcome.letter();
-                    if (outcome instanceof DeadLetterReplay.Outcome.Replayed) {
-                        env.out().println("#" + letter.id() + " replayed to " + letter.sink());
-                        return;
-                    }
-                    failed[0]++;
-                    if (outcome instanceof DeadLetterReplay.Outcome.NotDelivered not) {
-                        env.err().println("#" + letter.id() + " not delivered to " + letter.sink() + ": " + not.ack());
-                    } else {
-                        env.err().println("#" + letter.id() + " skipped: no sink named " + letter.sink() + " is configured");
-                    }
-                });
-        env.err().println(replayed + " replayed, " + failed[0] + " not");
-        return failed[0] == 0 ? OK : FAILED;
     }
-}
 }

@@ -31,6 +31,10 @@ final class Identifiers {
         return "\"" + require(what, name) + "\"";
     }
 
+    static boolean valid(String name) {
+        return name != null && IDENTIFIER.matcher(name).matches();
+    }
+
     static String require(String what, String name) {
         if (name == null || !IDENTIFIER.matcher(name).matches()) {
             throw new InvalidIdentifierException(what + " must be a letter or underscore followed by up to 62 letters,"
@@ -51,7 +55,7 @@ final class Identifiers {
         return quote(what + " (schema part)", table.substring(0, dot)) + "." + quote(what + " (table part)", table.substring(dot + 1));
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
         return cut.replaceAll("\\p{Cntrl}", "?");
     }

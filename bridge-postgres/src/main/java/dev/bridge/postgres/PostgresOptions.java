@@ -2,7 +2,12 @@ package dev.bridge.postgres;
 
 import dev.bridge.core.protocol.FrameEncoder;
 import dev.bridge.core.protocol.ReassemblerOptions;
+import dev.bridge.core.InvalidSettingException;
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -99,6 +104,74 @@ public record PostgresOptions(
      */
     public static PostgresOptions defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * Reads the options from a {@code bridge.postgres} block (keys as in this module's
+     * reference.conf, which documents each): every key must be set, so lay the reference beneath
+     * the block. The connection keys ({@code host}, {@code user}, …) are not options and are not read.
+     *
+     * @throws InvalidSettingException naming every setting that is invalid, each also attached as a
+     *     suppressed exception
+     */
+    public static PostgresOptions from(Settings s) {
+        SettingsProblems problems = new SettingsProblems(s);
+        String schema = problems.check(() -> identifier(s, "schema"));
+        String channel = problems.check(() -> identifier(s, "channel"));
+        Integer maxFrameBytes = problems.check(() -> s.integer("max-frame-bytes", FrameEncoder.MIN_SIGNED_FRAME_BYTES,
+                FrameEncoder.MAX_FRAME_BYTES));
+        Duration checkInterval = problems.check(() -> s.duration("check-interval", true));
+        Duration checkTimeout = problems.check(() -> s.duration("check-timeout", true));
+        Duration reconnectMin = problems.check(() -> s.duration("reconnect-min", true));
+        Duration reconnectMax = problems.check(() -> s.duration("reconnect-max", true));
+        if (reconnectMin != null && reconnectMax != null && reconnectMax.compareTo(reconnectMin) < 0) {
+            problems.add(s.invalid("reconnect-max", "must not be below reconnect-min (" + Settings.shown(reconnectMin) + "), got "
+                    + Settings.shown(reconnectMax)));
+        }
+        Double queueUsageWarning = problems.check(() -> s.number("queue-usage-warning", 0, 1));
+        DeliveryMode mode = problems.check(() -> s.choice("mode",
+                Map.of("at-least-once", DeliveryMode.AT_LEAST_ONCE, "at-most-once", DeliveryMode.AT_MOST_ONCE)));
+        Duration pollInterval = problems.check(() -> s.duration("poll-interval", true));
+        Integer pageSize = problems.check(() -> s.integer("page-size", 1, Integer.MAX_VALUE));
+        Duration retention = problems.check(() -> s.duration("retention", false));
+        Duration pruneInterval = problems.check(() -> s.duration("prune-interval", true));
+        Duration lockTimeout = problems.check(() -> s.duration("lock-timeout", true));
+        Duration maxRetention = problems.check(() -> s.duration("max-retention", false));
+        if (retention != null && maxRetention != null && !maxRetention.isZero() && maxRetention.compareTo(retention) < 0) {
+            problems.add(s.invalid("max-retention", "must be 0 (no limit) or at least retention (" + Settings.shown(retention)
+                    + "), got " + Settings.shown(maxRetention)));
+        }
+        Integer maxMessageBytes = problems.check(() -> (int) s.bytes("reassembly.max-message-bytes", 1, Integer.MAX_VALUE - 16));
+        Integer maxMessagesInFlight = problems.check(() -> s.integer("reassembly.max-messages-in-flight", 1, Integer.MAX_VALUE));
+        Long maxBufferedBytes = problems.check(() -> s.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE));
+        if (maxMessageBytes != null && maxBufferedBytes != null && maxBufferedBytes < maxMessageBytes) {
+            problems.add(s.invalid("reassembly.max-buffered-bytes", "must be at least reassembly.max-message-bytes ("
+                    + maxMessageBytes + "), got " + maxBufferedBytes));
+        }
+        Duration expireAfter = problems.check(() -> s.duration("reassembly.expire-after", true));
+        Boolean legacyFrames = problems.check(() -> s.requireBool("reassembly.legacy-frames"));
+        Boolean unsignedFrames = problems.check(() -> s.requireBool("reassembly.unsigned-frames"));
+        if (mode == DeliveryMode.AT_LEAST_ONCE) {
+            for (String frames : List.of("reassembly.legacy-frames", "reassembly.unsigned-frames")) {
+                if (Boolean.TRUE.equals(frames.endsWith("legacy-frames") ? legacyFrames : unsignedFrames)) {
+                    problems.add(s.invalid(frames, "is read in at-most-once mode only (bridge.postgres.mode = at-most-once); in"
+                            + " at-least-once mode every change is read from the change log, never from frames"));
+                }
+            }
+        }
+        problems.throwIfAny();
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax,
+                queueUsageWarning, new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter,
+                        legacyFrames, unsignedFrames), mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+    }
+
+    private static String identifier(Settings s, String key) {
+        String name = s.requireString(key);
+        if (!Identifiers.valid(name)) {
+            throw s.invalid(key, "must be a letter or underscore followed by up to 62 letters, digits or underscores, got '"
+                    + Identifiers.printable(name) + "'");
+        }
+        return name;
     }
 
     public PostgresOptions withSchema(String value) {

@@ -9,24 +9,18 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.Op;
 import dev.bridge.core.engine.DeliveryPolicy;
 import dev.bridge.core.engine.EngineOptions;
-import dev.bridge.core.engine.RetryPolicy;
 import dev.bridge.core.engine.SinkFilter;
-import dev.bridge.core.protocol.FrameEncoder;
-import dev.bridge.core.protocol.ReassemblerOptions;
+import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.sink.SinkTypes;
-import dev.bridge.postgres.DeliveryMode;
 import dev.bridge.postgres.PostgresOptions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -44,8 +38,6 @@ public record BridgeSettings(
         OpsSettings ops,
         DemoSettings demo) {
 
-    private static final Map<String, DeliveryMode> MODES = Map.of(
-            "at-least-once", DeliveryMode.AT_LEAST_ONCE, "at-most-once", DeliveryMode.AT_MOST_ONCE);
     private static final Set<String> SINK_KEYS = Set.of("type", "name");
 
     public BridgeSettings {
@@ -69,8 +61,7 @@ public record BridgeSettings(
         unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems, Set.of());
         Reader bridge = new Reader(config, "", problems);
         String consumer = bridge.nonBlank("bridge.consumer");
-        EngineOptions engine = build(problems, "bridge.engine", () -> new EngineOptions(
-                bridge.duration("bridge.engine.checkpoint-interval", true), bridge.duration("bridge.engine.shutdown-deadline", false)));
+        EngineOptions engine = read(problems, () -> EngineOptions.from(block(config, "bridge.engine")));
         PostgresSettings postgres = postgres(config, problems);
         List<SinkSpec> sinks = sinks(config, reference, types, problems);
         OpsSettings ops = build(problems, "bridge.ops", () -> new OpsSettings(bridge.bool("bridge.ops.enabled"),
@@ -108,45 +99,9 @@ public record BridgeSettings(
         capture.stream().filter(String::isBlank).findAny().ifPresent(t -> r.problem("capture", "must not hold a blank table name"));
         Path dataDir = dataDir(r);
         int embeddedPort = r.integer("embedded.port", 0, 65535);
-        int maxMessageBytes = (int) r.bytes("reassembly.max-message-bytes", 1, Integer.MAX_VALUE - 16);
-        int maxMessagesInFlight = r.integer("reassembly.max-messages-in-flight", 1, Integer.MAX_VALUE);
-        long maxBufferedBytes = r.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE);
-        Duration expireAfter = r.duration("reassembly.expire-after", true);
-        boolean legacyFrames = r.bool("reassembly.legacy-frames");
-        boolean unsignedFrames = r.bool("reassembly.unsigned-frames");
-        String schema = r.nonBlank("schema");
-        String channel = r.nonBlank("channel");
-        int maxFrameBytes = r.integer("max-frame-bytes", FrameEncoder.MIN_SIGNED_FRAME_BYTES, FrameEncoder.MAX_FRAME_BYTES);
-        Duration checkInterval = r.duration("check-interval", true);
-        Duration checkTimeout = r.duration("check-timeout", true);
-        Duration reconnectMin = r.duration("reconnect-min", true);
-        Duration reconnectMax = r.duration("reconnect-max", true);
-        double queueUsageWarning = r.number("queue-usage-warning", Double.MIN_VALUE, 1);
-        DeliveryMode mode = r.choice("mode", MODES, DeliveryMode.AT_LEAST_ONCE);
-        Duration pollInterval = r.duration("poll-interval", true);
-        int pageSize = r.integer("page-size", 1, Integer.MAX_VALUE);
-        Duration retention = r.duration("retention", false);
-        Duration pruneInterval = r.duration("prune-interval", true);
-        Duration lockTimeout = r.duration("lock-timeout", true);
-        Duration maxRetention = r.duration("max-retention", false);
-        if (mode == DeliveryMode.AT_LEAST_ONCE) {
-            for (String frames : List.of("reassembly.legacy-frames", "reassembly.unsigned-frames")) {
-                if (r.bool(frames)) {
-                    r.problem(frames, "is read in at-most-once mode only (bridge.postgres.mode = at-most-once); in at-least-once mode"
-                            + " every change is read from the change log, never from frames");
-                }
-            }
-        }
-        if (r.failed()) {
-            return null;
-        }
-        ReassemblerOptions reassembly = build(problems, "bridge.postgres.reassembly",
-                () -> new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter, legacyFrames,
-                        unsignedFrames));
-        PostgresOptions options = reassembly == null ? null : build(problems, "bridge.postgres", () -> new PostgresOptions(schema, channel,
-                maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval,
-                pageSize, retention, pruneInterval, lockTimeout, maxRetention));
-        return options == null ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
+        boolean connectionFailed = r.failed();
+        PostgresOptions options = read(problems, () -> PostgresOptions.from(block(config, "bridge.postgres")));
+        return options == null || connectionFailed ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
                 password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
     }
 
@@ -213,26 +168,19 @@ public record BridgeSettings(
             if (!name.isBlank() && !names.add(name)) {
                 r.problem("name", "'" + name + "' is taken by an earlier sink; give each sink a unique name");
             }
-            Reader d = new Reader(block, path, problems);
-            SinkFilter filter = build(problems, path + ".filter", () -> new SinkFilter(
-                    d.strings("filter.buckets"), d.strings("filter.exclude-buckets"), ops(d)));
-            DeliveryPolicy policy = build(problems, path + ".delivery", () -> policy(d));
+            int before = problems.size();
+            SinkFilter filter = read(problems, () -> SinkFilter.from(new ConfigSettings(block.getConfig("filter"), path + ".filter")));
+            DeliveryPolicy policy = read(problems, () -> DeliveryPolicy.from(new ConfigSettings(block.getConfig("delivery"),
+                    path + ".delivery")));
             // The type's own settings are checked even when the block has other problems, so that all show at once.
-            ConfigSinkSettings settings = new ConfigSinkSettings(block, path);
+            ConfigSettings settings = new ConfigSettings(block, path);
             try {
-                types.create(type, name, settings);
-                if (!d.failed() && !r.failed()) {
-                    sinks.add(new SinkSpec(type, name, filter, policy, settings));
+                ChangeSink sink = types.create(type, name, settings);
+                if (problems.size() == before && !r.failed()) {
+                    sinks.add(new SinkSpec(type, name, filter, policy, settings, sink));
                 }
             } catch (InvalidSettingException e) {
-                if (e.getSuppressed().length == 0) {
-                    problems.add(new Problem(e.path(), e.origin(), e.problem()));
-                }
-                for (Throwable each : e.getSuppressed()) {
-                    if (each instanceof InvalidSettingException one) {
-                        problems.add(new Problem(one.path(), one.origin(), one.problem()));
-                    }
-                }
+                addAll(problems, e);
             } catch (BridgeException e) {
                 problems.add(new Problem(path, "", e.getMessage()));
             }
@@ -240,40 +188,32 @@ public record BridgeSettings(
         return sinks;
     }
 
-    private static Set<Op> ops(Reader d) {
-        Set<Op> ops = EnumSet.noneOf(Op.class);
-        for (String op : d.strings("filter.ops")) {
-            try {
-                ops.add(Op.valueOf(op.trim().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                d.problem("filter.ops", "may hold only INSERT, UPDATE and DELETE, got '" + op + "'");
+    /** A block of the configuration as {@link ConfigSettings}, for the options that read their own keys. */
+    private static ConfigSettings block(Config config, String path) {
+        return new ConfigSettings(config.getConfig(path), path);
+    }
+
+    /** What {@code make} reads, or null after recording each of its problems. */
+    private static <T> T read(List<Problem> problems, Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (InvalidSettingException e) {
+            addAll(problems, e);
+            return null;
+        }
+    }
+
+    private static void addAll(List<Problem> problems, InvalidSettingException e) {
+        if (e.getSuppressed().length == 0) {
+            problems.add(new Problem(e.path(), e.origin(), e.problem()));
+        }
+        for (Throwable each : e.getSuppressed()) {
+            if (each instanceof InvalidSettingException one) {
+                problems.add(new Problem(one.path(), one.origin(), one.problem()));
             }
         }
-        if (ops.isEmpty() && !d.failed()) {
-            d.problem("filter.ops", "must name at least one of INSERT, UPDATE, DELETE");
-        }
-        return ops.isEmpty() ? EnumSet.allOf(Op.class) : ops;
     }
 
-    private static DeliveryPolicy policy(Reader d) {
-        var initial = d.duration("delivery.retry.initial-backoff", true);
-        var max = d.duration("delivery.retry.max-backoff", true);
-        if (!d.failed() && max.compareTo(initial) < 0) {
-            d.problem("delivery.retry.max-backoff", "must not be below initial-backoff (" + initial + ")");
-            max = initial;
-        }
-        RetryPolicy retry = new RetryPolicy(initial, max, d.durations("delivery.retry.schedule"),
-                d.integer("delivery.retry.max-attempts", 1, Integer.MAX_VALUE), d.duration("delivery.retry.max-age", true));
-        return new DeliveryPolicy(d.integer("delivery.parallelism", 1, 1024), d.integer("delivery.batch-size", 1, 100_000),
-                d.duration("delivery.linger", false), d.integer("delivery.buffer-changes", 1, Integer.MAX_VALUE),
-                d.bytes("delivery.buffer-bytes", 1, Long.MAX_VALUE), d.duration("delivery.ack-timeout", true), retry);
-    }
-
-    /**
-     * Runs {@code make} and returns its record; if a read inside it failed, or the record refused
-     * its values (a rule across fields), records that and returns null: the problems list is then
-     * non-empty. {@code make} must not depend on a record whose build returned null.
-     */
     private static <T> T build(List<Problem> problems, String path, Supplier<T> make) {
         int before = problems.size();
         try {

@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.net.URL;
 import java.time.Duration;
 import java.util.List;
@@ -116,23 +116,6 @@ final class Reader {
         }
     }
 
-    double number(String key, double min, double max) {
-        if (value(key) == null) {
-            return min;
-        }
-        try {
-            double v = config.getDouble(key);
-            if (!(v >= min && v <= max)) {
-                problem(key, "must be a number from " + min + " to " + max + ", got " + v);
-                return min;
-            }
-            return v;
-        } catch (ConfigException e) {
-            problem(key, "must be a number from " + min + " to " + max + ", got " + shown(key));
-            return min;
-        }
-    }
-
     boolean bool(String key) {
         if (value(key) == null) {
             return false;
@@ -163,23 +146,6 @@ final class Reader {
         }
     }
 
-    long bytes(String key, long min, long max) {
-        if (value(key) == null) {
-            return min;
-        }
-        try {
-            long v = config.getBytes(key);
-            if (v < min || v > max) {
-                problem(key, "must be a size from " + min + " to " + max + " bytes, got " + shown(key));
-                return min;
-            }
-            return v;
-        } catch (ConfigException e) {
-            problem(key, "must be a size such as 512KiB or 64MiB, got " + shown(key));
-            return min;
-        }
-    }
-
     List<String> strings(String key) {
         if (value(key) == null) {
             return List.of();
@@ -188,22 +154,6 @@ final class Reader {
             return config.getStringList(key);
         } catch (ConfigException e) {
             problem(key, "must be a list of text values, got " + shown(key));
-            return List.of();
-        }
-    }
-
-    List<Duration> durations(String key) {
-        if (value(key) == null) {
-            return List.of();
-        }
-        try {
-            List<Duration> list = config.getDurationList(key);
-            if (list.stream().anyMatch(Duration::isNegative)) {
-                problem(key, "must not hold a negative duration");
-            }
-            return list;
-        } catch (ConfigException e) {
-            problem(key, "must be a list of durations such as [5s, 5m, 1h], got " + shown(key));
             return List.of();
         }
     }
@@ -246,7 +196,7 @@ final class Reader {
         if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
             return kind(value);
         }
-        if (SinkSettings.looksSecret(key)) {
+        if (Settings.looksSecret(key)) {
             return "<hidden>";
         }
         String text = dev.bridge.core.Secrets.maskUri(String.valueOf(value.unwrapped()));

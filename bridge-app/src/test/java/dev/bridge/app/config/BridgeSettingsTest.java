@@ -32,7 +32,7 @@ class BridgeSettingsTest {
     void aSizeMeansTheSameToALibrarysMapAsToAConfigFile() {
         for (String size : List.of("512", "512B", "1kB", "1K", "1k", "1Ki", "1KiB", "16MB", "16M", "16m", "16MiB", "2GB", "2g", "2GiB")) {
             long fromFile = com.typesafe.config.ConfigFactory.parseString("x = \"" + size + "\"").getBytes("x");
-            assertThat(new dev.bridge.core.sink.MapSinkSettings("sink", java.util.Map.of("x", size)).bytes("x")).as(size)
+            assertThat(new dev.bridge.core.settings.MapSettings("sink", java.util.Map.of("x", size)).bytes("x")).as(size)
                     .hasValue(fromFile);
         }
     }
@@ -111,7 +111,7 @@ class BridgeSettingsTest {
         String file = conf.get().toString();
         assertThat(e.problems()).extracting(Problem::toString).contains(
                 "bridge.postgres.port (" + file + ":2): must be from 1 to 65535, got 70000",
-                "bridge.engine.checkpoint-interval (" + file + ":4): must be a duration such as 500ms, 5s, 2m or 1h, got 'soon'");
+                "bridge.engine.checkpoint-interval (" + file + ":4): must be a duration such as 500ms, 5s or 2m, got 'soon'");
         assertThat(e.getMessage())
                 .contains("bridge.postgres.hots (" + file + ":3): is not a known setting (did you mean host?)")
                 .contains("bridge.sinks[0].timeout (" + file + ":6): must be a duration")
@@ -135,7 +135,11 @@ class BridgeSettingsTest {
         InvalidConfigException acrossFields = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
                 bridge.postgres { reconnect-min = 10s, reconnect-max = 1s }
                 """), Map.of()));
-        assertThat(acrossFields.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("reconnectMax"));
+        assertThat(acrossFields.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path()).isEqualTo("bridge.postgres.reconnect-max");
+            assertThat(p.origin()).endsWith(":1");
+            assertThat(p.message()).startsWith("must not be below reconnect-min");
+        });
     }
 
     @Test

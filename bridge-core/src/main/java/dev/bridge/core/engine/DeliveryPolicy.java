@@ -1,6 +1,9 @@
 package dev.bridge.core.engine;
 
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -48,6 +51,34 @@ public record DeliveryPolicy(
 
     private static final DeliveryPolicy DEFAULTS =
             new DeliveryPolicy(4, 100, Duration.ZERO, 10_000, 64L << 20, Duration.ofSeconds(60), RetryPolicy.defaults());
+
+    /**
+     * Reads a sink's {@code delivery} block (keys as in {@code bridge.sink.defaults.delivery} of
+     * bridge-core's reference.conf); every key must be set.
+     *
+     * @throws dev.bridge.core.InvalidSettingException naming every invalid setting
+     */
+    public static DeliveryPolicy from(Settings s) {
+        SettingsProblems problems = new SettingsProblems(s);
+        Integer parallelism = problems.check(() -> s.integer("parallelism", 1, 1024));
+        Integer batchSize = problems.check(() -> s.integer("batch-size", 1, 100_000));
+        Duration linger = problems.check(() -> s.duration("linger", false));
+        Integer bufferChanges = problems.check(() -> s.integer("buffer-changes", 1, Integer.MAX_VALUE));
+        Long bufferBytes = problems.check(() -> s.bytes("buffer-bytes", 1, Long.MAX_VALUE));
+        Duration ackTimeout = problems.check(() -> s.duration("ack-timeout", true));
+        Duration initial = problems.check(() -> s.duration("retry.initial-backoff", true));
+        Duration max = problems.check(() -> s.duration("retry.max-backoff", true));
+        if (initial != null && max != null && max.compareTo(initial) < 0) {
+            problems.add(s.invalid("retry.max-backoff", "must not be below initial-backoff (" + Settings.shown(initial) + "), got "
+                    + Settings.shown(max)));
+        }
+        List<Duration> schedule = problems.check(() -> s.durationList("retry.schedule"));
+        Integer maxAttempts = problems.check(() -> s.integer("retry.max-attempts", 1, Integer.MAX_VALUE));
+        Duration maxAge = problems.check(() -> s.duration("retry.max-age", true));
+        problems.throwIfAny();
+        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout,
+                new RetryPolicy(initial, max, schedule, maxAttempts, maxAge));
+    }
 
     public DeliveryPolicy withParallelism(int value) {
         return new DeliveryPolicy(value, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry);

@@ -1,5 +1,7 @@
 package dev.bridge.core.engine;
 
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +19,20 @@ public record EngineOptions(Duration checkpointInterval, Duration shutdownDeadli
      */
     public static EngineOptions defaults() {
         return DEFAULTS;
+    }
+
+    /**
+     * Reads a {@code bridge.engine} block ({@code checkpoint-interval}, {@code shutdown-deadline}, as
+     * in bridge-core's reference.conf); both must be set.
+     *
+     * @throws dev.bridge.core.InvalidSettingException naming every invalid setting
+     */
+    public static EngineOptions from(Settings s) {
+        SettingsProblems problems = new SettingsProblems(s);
+        Duration checkpointInterval = problems.check(() -> s.duration("checkpoint-interval", true));
+        Duration shutdownDeadline = problems.check(() -> s.duration("shutdown-deadline", false));
+        problems.throwIfAny();
+        return new EngineOptions(checkpointInterval, shutdownDeadline);
     }
 
     public EngineOptions withShutdownDeadline(Duration value) {

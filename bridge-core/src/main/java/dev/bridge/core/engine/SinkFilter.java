@@ -2,6 +2,8 @@ package dev.bridge.core.engine;
 
 import dev.bridge.core.Change;
 import dev.bridge.core.Op;
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -36,6 +38,42 @@ public final class SinkFilter {
         this.ops = Set.copyOf(ops);
         this.included = this.include.isEmpty() ? null : union(this.include);
         this.excluded = this.exclude.isEmpty() ? null : union(this.exclude);
+    }
+
+    /**
+     * Reads a sink's {@code filter} block ({@code buckets}, {@code exclude-buckets}, {@code ops}, as
+     * in bridge-core's reference.conf).
+     *
+     * @throws dev.bridge.core.InvalidSettingException naming every invalid setting
+     */
+    public static SinkFilter from(Settings s) {
+        SettingsProblems problems = new SettingsProblems(s);
+        List<String> include = problems.check(() -> patterns(s, "buckets"));
+        List<String> exclude = problems.check(() -> patterns(s, "exclude-buckets"));
+        Set<Op> ops = problems.check(() -> {
+            Set<Op> named = EnumSet.noneOf(Op.class);
+            for (String op : s.stringList("ops")) {
+                try {
+                    named.add(Op.valueOf(op.trim().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw s.invalid("ops", "may hold only INSERT, UPDATE and DELETE, got '" + op + "'");
+                }
+            }
+            if (named.isEmpty()) {
+                throw s.invalid("ops", "must name at least one of INSERT, UPDATE, DELETE");
+            }
+            return named;
+        });
+        problems.throwIfAny();
+        return new SinkFilter(include, exclude, ops);
+    }
+
+    private static List<String> patterns(Settings s, String key) {
+        List<String> patterns = s.stringList(key);
+        if (patterns.stream().anyMatch(String::isEmpty)) {
+            throw s.invalid(key, "must not hold an empty pattern");
+        }
+        return patterns;
     }
 
     /** Every change. */

@@ -1,5 +1,7 @@
 package dev.bridge.core.port;
 
+import dev.bridge.core.settings.Settings;
+
 /**
  * A type of sink ({@code console}, {@code redis}, {@code webhook}) that makes named sink instances
  * from their settings.
@@ -26,7 +28,7 @@ public interface SinkProvider {
      * @param name the instance's name, which the sink returns from {@link ChangeSink#name()}
      * @param settings the instance's configuration block
      * @throws dev.bridge.core.InvalidSettingException if a setting is missing or invalid; build it
-     *     with {@link SinkSettings#invalid} so that it names the setting's path and origin
+     *     with {@link Settings#invalid} so that it names the setting's path and origin
      */
-    ChangeSink create(String name, SinkSettings settings);
+    ChangeSink create(String name, Settings settings);
 }

@@ -4,7 +4,7 @@ import dev.bridge.core.BridgeException;
 import dev.bridge.core.UnknownSinkTypeException;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -89,7 +89,7 @@ public final class SinkTypes {
      * @throws UnknownSinkTypeException if no provider has {@code type}; it lists the known types
      * @throws dev.bridge.core.InvalidSettingException if the provider rejects the settings
      */
-    public ChangeSink create(String type, String name, SinkSettings settings) {
+    public ChangeSink create(String type, String name, Settings settings) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(settings, "settings");

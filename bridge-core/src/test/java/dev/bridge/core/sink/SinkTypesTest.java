@@ -8,7 +8,8 @@ import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.UnknownSinkTypeException;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.MapSettings;
+import dev.bridge.core.settings.Settings;
 import dev.bridge.core.sink.console.ConsoleSinkProvider;
 import java.io.IOException;
 import java.net.URL;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SinkTypesTest {
 
-    private static final SinkSettings NO_SETTINGS = new MapSinkSettings("bridge.sinks[2]", Map.of());
+    private static final Settings NO_SETTINGS = new MapSettings("bridge.sinks[2]", Map.of());
 
     @TempDir
     Path dir;
@@ -32,7 +33,7 @@ class SinkTypesTest {
         SinkTypes types = SinkTypes.load();
 
         assertThat(types.known()).contains("console");
-        ChangeSink sink = types.create("console", "out", new MapSinkSettings("bridge.sinks[2]", java.util.Map.of("stream", "stdout")));
+        ChangeSink sink = types.create("console", "out", new MapSettings("bridge.sinks[2]", java.util.Map.of("stream", "stdout")));
         assertThat(sink.name()).isEqualTo("out");
         assertThat(sink.getClass().getPackageName()).isEqualTo("dev.bridge.core.sink.console");
     }
@@ -103,7 +104,7 @@ class SinkTypesTest {
     @Test
     void passesTheProvidersSettingErrorsOn() {
         SinkTypes types = SinkTypes.load();
-        SinkSettings settings = new MapSinkSettings("bridge.sinks[0]", Map.of("stream", "stdin"));
+        Settings settings = new MapSettings("bridge.sinks[0]", Map.of("stream", "stdin"));
 
         assertThatThrownBy(() -> types.create("console", "out", settings))
                 .isInstanceOf(InvalidSettingException.class)
@@ -114,7 +115,7 @@ class SinkTypesTest {
     void aProviderMustNameTheSinkAsAsked() {
         SinkTypes types = SinkTypes.of(List.of(new Fake("fake") {
             @Override
-            public ChangeSink create(String name, SinkSettings settings) {
+            public ChangeSink create(String name, Settings settings) {
                 return super.create("fixed", settings);
             }
         }));
@@ -144,7 +145,7 @@ class SinkTypesTest {
         }
 
         @Override
-        public ChangeSink create(String name, SinkSettings settings) {
+        public ChangeSink create(String name, Settings settings) {
             return new ChangeSink() {
                 @Override
                 public String name() {

@@ -3,8 +3,8 @@ package dev.bridge.sink.redis;
 import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.port.SinkSettings;
-import dev.bridge.core.sink.SettingsProblems;
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class RedisSinkProvider implements SinkProvider {
      *     as a suppressed exception); the message never shows the password
      */
     @Override
-    public ChangeSink create(String name, SinkSettings settings) {
+    public ChangeSink create(String name, Settings settings) {
         SettingsProblems problems = new SettingsProblems(settings);
         String uri = problems.check(() -> settings.requireString("uri"));
         boolean tls = false;
@@ -120,7 +120,7 @@ public final class RedisSinkProvider implements SinkProvider {
         return new RedisSink(name, options);
     }
 
-    private static Duration positive(SinkSettings settings, String key) {
+    private static Duration positive(Settings settings, String key) {
         Duration d = settings.duration(key).orElseThrow(() -> settings.invalid(key, "is required; set it in the sink's block"));
         if (d.isZero()) {
             throw settings.invalid(key, "must be positive, got " + d);

@@ -3,7 +3,7 @@ package dev.bridge.sink.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import dev.bridge.core.sink.MapSinkSettings;
+import dev.bridge.core.settings.MapSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,11 +14,11 @@ class RedisSinkDefaultsTest {
     @Test
     void aBlockOfReferenceDefaultsBuildsTheOptionsOfPubsub() {
         Map<String, Object> block = new HashMap<>(ConfigFactory.defaultReference().getConfig("bridge.sink.redis").root().unwrapped());
-        RedisSink sink = (RedisSink) new RedisSinkProvider().create("cache", new MapSinkSettings("bridge.sinks[0]", block));
+        RedisSink sink = (RedisSink) new RedisSinkProvider().create("cache", new MapSettings("bridge.sinks[0]", block));
         assertThat(sink.options()).isEqualTo(RedisSinkOptions.pubsub((String) block.get("uri")));
 
         block.put("mode", "stream");
-        RedisSink stream = (RedisSink) new RedisSinkProvider().create("cache", new MapSinkSettings("bridge.sinks[0]", block));
+        RedisSink stream = (RedisSink) new RedisSinkProvider().create("cache", new MapSettings("bridge.sinks[0]", block));
         assertThat(stream.options()).isEqualTo(RedisSinkOptions.stream((String) block.get("uri")));
     }
 }

@@ -7,7 +7,7 @@ import dev.bridge.core.Change;
 import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.sink.MapSinkSettings;
+import dev.bridge.core.settings.MapSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -123,9 +123,9 @@ class RedisSinkProviderTest {
         return new String(new Template(template).render(change), StandardCharsets.UTF_8);
     }
 
-    private static MapSinkSettings settings(Map<String, Object> overrides) {
+    private static MapSettings settings(Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>(BASE);
         values.putAll(overrides);
-        return new MapSinkSettings("bridge.sinks[2]", values);
+        return new MapSettings("bridge.sinks[2]", values);
     }
 }

@@ -4,8 +4,8 @@ import dev.bridge.core.engine.DeliveryPolicy;
 import dev.bridge.core.engine.RetryPolicy;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.port.SinkSettings;
-import dev.bridge.core.sink.SettingsProblems;
+import dev.bridge.core.settings.Settings;
+import dev.bridge.core.settings.SettingsProblems;
 import java.net.http.HttpRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,7 +48,7 @@ public final class WebhookSinkProvider implements SinkProvider {
      *     message never shows a secret
      */
     @Override
-    public ChangeSink create(String name, SinkSettings settings) {
+    public ChangeSink create(String name, Settings settings) {
         SettingsProblems problems = new SettingsProblems(settings);
         URI url = problems.check(() -> {
             URI parsed;
@@ -147,7 +147,7 @@ public final class WebhookSinkProvider implements SinkProvider {
     }
 
     /** Applies one of the record's rules, as a problem of {@code setting}; the rule's message starts with the component's name. */
-    private static Void rule(SinkSettings settings, String setting, Runnable check) {
+    private static Void rule(Settings settings, String setting, Runnable check) {
         try {
             check.run();
             return null;
@@ -157,7 +157,7 @@ public final class WebhookSinkProvider implements SinkProvider {
         }
     }
 
-    private static Duration positive(SinkSettings settings, String key) {
+    private static Duration positive(Settings settings, String key) {
         Duration d = settings.duration(key).orElseThrow(() -> settings.invalid(key, "is required; set it in the sink's block"));
         if (d.isZero() || d.isNegative()) {
             throw settings.invalid(key, "must be positive, got " + (d.isZero() ? "0" : d.toMillis() + " ms"));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.bridge.core.sink.MapSinkSettings;
+import dev.bridge.core.settings.MapSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class WebhookSinkDefaultsTest {
         Map<String, Object> block = new HashMap<>(REFERENCE.getConfig("bridge.sink.webhook").root().unwrapped());
         block.remove("delivery");
         block.put("url", "https://receiver.example/hook");
-        WebhookSink sink = (WebhookSink) new WebhookSinkProvider().create("hook", new MapSinkSettings("bridge.sinks[0]", block));
+        WebhookSink sink = (WebhookSink) new WebhookSinkProvider().create("hook", new MapSettings("bridge.sinks[0]", block));
         assertThat(sink.options()).isEqualTo(WebhookSinkOptions.to("https://receiver.example/hook"));
     }
 

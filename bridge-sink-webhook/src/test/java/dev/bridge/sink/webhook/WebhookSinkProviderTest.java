@@ -7,7 +7,7 @@ import dev.bridge.core.Change;
 import dev.bridge.core.InvalidSettingException;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.sink.MapSinkSettings;
+import dev.bridge.core.settings.MapSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -135,9 +135,9 @@ class WebhookSinkProviderTest {
                 .doesNotContain(".");
     }
 
-    private static MapSinkSettings settings(Map<String, Object> overrides) {
+    private static MapSettings settings(Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>(DEFAULTS);
         values.putAll(overrides);
-        return new MapSinkSettings("bridge.sinks[3]", values);
+        return new MapSettings("bridge.sinks[3]", values);
     }
 }

@@ -2,7 +2,7 @@ package dev.bridge.core.sink.console;
 
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.SinkProvider;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.io.PrintStream;
 
 /**
@@ -35,7 +35,7 @@ public final class ConsoleSinkProvider implements SinkProvider {
      * @throws dev.bridge.core.InvalidSettingException if {@code stream} is missing, or neither {@code stdout} nor {@code stderr}
      */
     @Override
-    public ChangeSink create(String name, SinkSettings settings) {
+    public ChangeSink create(String name, Settings settings) {
         String stream = settings.requireString("stream");
         return switch (stream) {
             case "stdout" -> new ConsoleSink(name, System.out, "stdout");

@@ -10,7 +10,7 @@ import dev.bridge.core.Json;
 import dev.bridge.core.Op;
 import dev.bridge.core.port.Ack;
 import dev.bridge.core.port.ChangeSink;
-import dev.bridge.core.sink.MapSinkSettings;
+import dev.bridge.core.settings.MapSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +36,7 @@ class ConsoleSinkProviderTest {
     @Test
     void writesToStandardOutputWhenAsked() {
         String written = capture(System::setOut, System.out,
-                () -> provider.create("out", new MapSinkSettings("s", Map.of("stream", "stdout"))));
+                () -> provider.create("out", new MapSettings("s", Map.of("stream", "stdout"))));
 
         assertThat(written).isEqualTo(ChangeJson.toJson(CHANGE) + "\n");
     }
@@ -44,21 +44,21 @@ class ConsoleSinkProviderTest {
     @Test
     void writesToStandardErrorWhenAsked() {
         String written = capture(System::setErr, System.err,
-                () -> provider.create("err", new MapSinkSettings("s", Map.of("stream", "stderr"))));
+                () -> provider.create("err", new MapSettings("s", Map.of("stream", "stderr"))));
 
         assertThat(written).isEqualTo(ChangeJson.toJson(CHANGE) + "\n");
     }
 
     @Test
     void aBlockWithoutAStreamIsRefusedForTheDaemonLaysTheDefaultBeneath() {
-        assertThatThrownBy(() -> provider.create("x", new MapSinkSettings("bridge.sinks[0]", Map.of())))
+        assertThatThrownBy(() -> provider.create("x", new MapSettings("bridge.sinks[0]", Map.of())))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("bridge.sinks[0].stream is required; set it in the sink's block");
     }
 
     @Test
     void rejectsAnyOtherStream() {
-        assertThatThrownBy(() -> provider.create("x", new MapSinkSettings("bridge.sinks[3]", Map.of("stream", "stdin"))))
+        assertThatThrownBy(() -> provider.create("x", new MapSettings("bridge.sinks[3]", Map.of("stream", "stdin"))))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("bridge.sinks[3].stream must be stdout or stderr, got 'stdin'");
     }

@@ -1,6 +1,6 @@
-package dev.bridge.core.sink;
+package dev.bridge.core.settings;
 
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -17,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link SinkSettings} over a map, for library users and tests: e.g.
- * {@code new MapSinkSettings("sinks.audit", Map.of("stream", "stderr"))}.
+ * {@link Settings} over a map, for library users and tests: e.g.
+ * {@code new MapSettings("sinks.audit", Map.of("stream", "stderr"))}.
  *
  * <p>Values are taken as given, with these conversions: text from text, numbers and booleans;
  * whole numbers from numbers and numeric text; booleans from {@code true}/{@code false} in any case;
@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable: the map and its nested maps and lists are copied.
  */
-public final class MapSinkSettings implements SinkSettings {
+public final class MapSettings implements Settings {
 
     private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|Ki|Mi|Gi|K|M|G|k|m|g|kB|MB|GB)?");
     private static final Pattern DURATION = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
@@ -44,7 +44,7 @@ public final class MapSinkSettings implements SinkSettings {
      * @param values the block's settings by key
      */
     @SuppressWarnings("unchecked")
-    public MapSinkSettings(String path, Map<String, ?> values) {
+    public MapSettings(String path, Map<String, ?> values) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(values, "values");
         if (path.isBlank()) {
@@ -145,6 +145,41 @@ public final class MapSinkSettings implements SinkSettings {
     }
 
     @Override
+    public Optional<Double> number(String key) {
+        return value(key).map(v -> {
+            if (v instanceof Number n) {
+                return n.doubleValue();
+            }
+            if (v instanceof CharSequence text) {
+                try {
+                    return Double.parseDouble(text.toString().trim());
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            throw invalid(key, "must be a number, got " + shown(key, v));
+        });
+    }
+
+    @Override
+    public List<Duration> durationList(String key) {
+        return value(key).map(v -> {
+            if (!(v instanceof Collection<?> items)) {
+                throw invalid(key, "must be a list of durations such as [5s, 5m, 1h], got " + shown(key, v));
+            }
+            List<Duration> list = new ArrayList<>(items.size());
+            for (Object item : items) {
+                Duration d = toDuration(item);
+                if (d == null || d.isNegative()) {
+                    throw invalid(key, "must be a list of durations such as [5s, 5m, 1h], got " + shown(key, item));
+                }
+                list.add(d);
+            }
+            return List.copyOf(list);
+        }).orElse(List.of());
+    }
+
+    @Override
     public List<String> stringList(String key) {
         return value(key).map(v -> {
             if (!(v instanceof Collection<?> items)) {
@@ -174,7 +209,7 @@ public final class MapSinkSettings implements SinkSettings {
     /** The path and keys only: values may be secret. */
     @Override
     public String toString() {
-        return "MapSinkSettings[" + path + ": " + String.join(", ", values.keySet()) + "]";
+        return "MapSettings[" + path + ": " + String.join(", ", values.keySet()) + "]";
     }
 
     private Optional<Object> value(String key) {
@@ -266,7 +301,7 @@ public final class MapSinkSettings implements SinkSettings {
         if (value == null) {
             return "nothing";
         }
-        if (SinkSettings.looksSecret(key)) {
+        if (Settings.looksSecret(key)) {
             return "<hidden>";
         }
         if (value instanceof Number || value instanceof Boolean || value instanceof Duration) {

@@ -1,7 +1,7 @@
-package dev.bridge.core.sink;
+package dev.bridge.core.settings;
 
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
  */
 public final class SettingsProblems {
 
-    private final SinkSettings settings;
+    private final Settings settings;
     private final List<InvalidSettingException> found = new ArrayList<>();
 
-    public SettingsProblems(SinkSettings settings) {
+    public SettingsProblems(Settings settings) {
         this.settings = settings;
     }
 

@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A sink block of the HOCON configuration, its type's defaults beneath it; errors name the file and line. */
-final class ConfigSinkSettings implements SinkSettings {
+/** A block of the HOCON configuration (a sink's, with its type's defaults beneath it, or a module's); errors name the file and line. */
+final class ConfigSettings implements Settings {
 
     private final Config block;
     private final String path;
 
-    ConfigSinkSettings(Config block, String path) {
+    ConfigSettings(Config block, String path) {
         this.block = block;
         this.path = path;
     }
@@ -64,6 +64,22 @@ final class ConfigSinkSettings implements SinkSettings {
     }
 
     @Override
+    public Optional<Double> number(String key) {
+        return value(key).map(v -> read(key, "a number", () -> block.getDouble(key)));
+    }
+
+    @Override
+    public List<Duration> durationList(String key) {
+        return value(key).map(v -> {
+            List<Duration> list = read(key, "a list of durations such as [5s, 5m, 1h]", () -> block.getDurationList(key));
+            if (list.stream().anyMatch(Duration::isNegative)) {
+                throw invalid(key, "must not hold a negative duration");
+            }
+            return list;
+        }).orElse(List.of());
+    }
+
+    @Override
     public List<String> stringList(String key) {
         return value(key).map(v -> read(key, "a list of text values", () -> block.getStringList(key))).orElse(List.of());
     }
@@ -93,7 +109,7 @@ final class ConfigSinkSettings implements SinkSettings {
 
     @Override
     public String toString() {
-        return "ConfigSinkSettings[" + path + ": " + String.join(", ", block.root().keySet()) + "]";
+        return "ConfigSettings[" + path + ": " + String.join(", ", block.root().keySet()) + "]";
     }
 
     private Optional<ConfigValue> value(String key) {

@@ -1,10 +1,10 @@
-package dev.bridge.core.sink;
+package dev.bridge.core.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.port.SinkSettings;
+import dev.bridge.core.settings.Settings;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,14 +15,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class MapSinkSettingsTest {
+class MapSettingsTest {
 
-    private static SinkSettings settings(Object... keysAndValues) {
+    private static Settings settings(Object... keysAndValues) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             values.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
-        return new MapSinkSettings("bridge.sinks[1]", values);
+        return new MapSettings("bridge.sinks[1]", values);
     }
 
     private static void assertInvalid(Runnable read, String message) {
@@ -36,7 +36,7 @@ class MapSinkSettingsTest {
 
     @Test
     void absentKeysAreEmpty() {
-        SinkSettings s = settings("other", "x");
+        Settings s = settings("other", "x");
 
         assertThat(s.string("url")).isEmpty();
         assertThat(s.integer("port")).isEmpty();
@@ -51,12 +51,12 @@ class MapSinkSettingsTest {
         Map<String, Object> values = new HashMap<>();
         values.put("url", null);
 
-        assertThat(new MapSinkSettings("s", values).string("url")).isEmpty();
+        assertThat(new MapSettings("s", values).string("url")).isEmpty();
     }
 
     @Test
     void stringsFromTextNumbersAndBooleans() {
-        SinkSettings s = settings("url", "http://h/x", "port", 6379, "tls", true);
+        Settings s = settings("url", "http://h/x", "port", 6379, "tls", true);
 
         assertThat(s.string("url")).contains("http://h/x");
         assertThat(s.string("port")).contains("6379");
@@ -68,7 +68,7 @@ class MapSinkSettingsTest {
 
     @Test
     void integersFromWholeNumbersAndNumericText() {
-        SinkSettings s = settings("a", 7, "b", 7L, "c", " 42 ", "d", 7.0, "e", (short) 3, "f", BigInteger.TEN, "g", -1);
+        Settings s = settings("a", 7, "b", 7L, "c", " 42 ", "d", 7.0, "e", (short) 3, "f", BigInteger.TEN, "g", -1);
 
         assertThat(List.of(s.integer("a"), s.integer("b"), s.integer("c"), s.integer("d"), s.integer("e"), s.integer("f"), s.integer("g")))
                 .containsExactly(Optional.of(7), Optional.of(7), Optional.of(42), Optional.of(7), Optional.of(3), Optional.of(10), Optional.of(-1));
@@ -81,7 +81,7 @@ class MapSinkSettingsTest {
 
     @Test
     void booleansFromBooleansAndTrueOrFalseInAnyCase() {
-        SinkSettings s = settings("a", true, "b", "FALSE", "c", "True");
+        Settings s = settings("a", true, "b", "FALSE", "c", "True");
 
         assertThat(List.of(s.bool("a"), s.bool("b"), s.bool("c"))).containsExactly(Optional.of(true), Optional.of(false), Optional.of(true));
         assertInvalid(() -> settings("tls", "yes").bool("tls"), "bridge.sinks[1].tls must be true or false, got 'yes'");
@@ -135,7 +135,7 @@ class MapSinkSettingsTest {
 
     @Test
     void stringListsInOrder() {
-        SinkSettings s = settings("channels", List.of("b", "a", 3));
+        Settings s = settings("channels", List.of("b", "a", 3));
 
         assertThat(s.stringList("channels")).containsExactly("b", "a", "3");
         assertThatThrownBy(() -> s.stringList("channels").add("x")).isInstanceOf(UnsupportedOperationException.class);
@@ -153,7 +153,7 @@ class MapSinkSettingsTest {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("X-Z", "z");
         headers.put("X-A", 1);
-        SinkSettings s = settings("headers", headers);
+        Settings s = settings("headers", headers);
 
         assertThat(s.stringMap("headers")).containsExactly(Map.entry("X-Z", "z"), Map.entry("X-A", "1"));
         assertThatThrownBy(() -> s.stringMap("headers").put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
@@ -164,7 +164,7 @@ class MapSinkSettingsTest {
 
     @Test
     void dottedKeysReachNestedBlocks() {
-        SinkSettings s = settings("tls", Map.of("enabled", true, "ca", Map.of("file", "/ca.pem")), "a.b", "literal");
+        Settings s = settings("tls", Map.of("enabled", true, "ca", Map.of("file", "/ca.pem")), "a.b", "literal");
 
         assertThat(s.bool("tls.enabled")).contains(true);
         assertThat(s.string("tls.ca.file")).contains("/ca.pem");
@@ -196,8 +196,8 @@ class MapSinkSettingsTest {
     @Test
     void looksSecretMatchesTheUsualWordsInAnyCase() {
         assertThat(List.of("password", "dbPassword", "SECRET", "token", "apiKey", "Authorization", "credentials"))
-                .allMatch(SinkSettings::looksSecret);
-        assertThat(List.of("url", "stream", "timeout", "channels")).noneMatch(SinkSettings::looksSecret);
+                .allMatch(Settings::looksSecret);
+        assertThat(List.of("url", "stream", "timeout", "channels")).noneMatch(Settings::looksSecret);
     }
 
     @Test
@@ -222,7 +222,7 @@ class MapSinkSettingsTest {
         List<Object> channels = new ArrayList<>(List.of("a"));
         values.put("channels", channels);
         values.put("url", "before");
-        SinkSettings s = new MapSinkSettings("s", values);
+        Settings s = new MapSettings("s", values);
 
         values.put("url", "after");
         channels.add("b");
@@ -234,12 +234,12 @@ class MapSinkSettingsTest {
     @Test
     void toStringShowsKeysButNoValues() {
         assertThat(settings("url", "http://h", "password", "hunter2").toString())
-                .isEqualTo("MapSinkSettings[bridge.sinks[1]: url, password]");
+                .isEqualTo("MapSettings[bridge.sinks[1]: url, password]");
     }
 
     @Test
     void rejectsABlankPath() {
-        assertThatThrownBy(() -> new MapSinkSettings(" ", Map.of()))
+        assertThatThrownBy(() -> new MapSettings(" ", Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("path must not be blank, got ' '");
     }
