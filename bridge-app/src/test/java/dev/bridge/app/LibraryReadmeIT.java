@@ -89,17 +89,17 @@ class LibraryReadmeIT {
             String password = "owner-pw";
             try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE shop LOGIN PASSWORD 'shop-pw'");
-                s.execute("CREATE ROLE bridge LOGIN PASSWORD '" + password + "'");
-                s.execute("GRANT CREATE ON DATABASE postgres TO bridge");
+                s.execute("CREATE ROLE bridge_owner LOGIN PASSWORD '" + password + "'");
+                s.execute("GRANT CREATE ON DATABASE postgres TO bridge_owner");
                 s.execute("GRANT CREATE ON SCHEMA public TO shop");
             }
             String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/postgres";
             DataSource shop = dataSource(jdbcUrl, "shop", "shop-pw");
             try (Connection c = shop.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE public.orders (id int PRIMARY KEY, total_cents int)");
-                s.execute("GRANT TRIGGER ON public.orders TO bridge");
+                s.execute("GRANT TRIGGER ON public.orders TO bridge_owner");
             }
-            DataSource dataSource = dataSource(jdbcUrl, "bridge", password);
+            DataSource dataSource = dataSource(jdbcUrl, "bridge_owner", password);
             String redisUri = "redis://127.0.0.1:" + redisPort + "/0";
             String hookUrl = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks";
             Queue<JsonNode> published = new ConcurrentLinkedQueue<>();
@@ -117,7 +117,7 @@ class LibraryReadmeIT {
             subscriber.sync().subscribe("bridge:public.orders");
 
             // README snippet begins
-            BridgePostgres pg = BridgePostgres.create(dataSource, ConnectionFactory.of(jdbcUrl, "bridge", password));
+            BridgePostgres pg = BridgePostgres.create(dataSource, ConnectionFactory.of(jdbcUrl, "bridge_owner", password));
             pg.schema().install();
             pg.capture().add("public.orders");
 

@@ -24,9 +24,11 @@ public class PostgresException extends BridgeException {
     static PostgresException of(String action, SQLException e) {
         String state = e.getSQLState();
         String hint = state != null && (state.startsWith("08") || state.startsWith("57P"))
-                ? "; check that PostgreSQL is running and reachable (bridge.postgres.host/port or DB_HOST/DB_PORT)"
+                ? "; check that PostgreSQL is running and reachable at the host and port connected to (the daemon:"
+                        + " bridge.postgres.host/port, DB_HOST/DB_PORT)"
                 : state != null && state.startsWith("28")
-                        ? "; check the user and password (bridge.postgres.user/password or DB_USER/DB_PASSWORD)"
+                        ? "; check the user name and password it logs in with (the daemon: bridge.postgres.user/password,"
+                                + " DB_USER/DB_PASSWORD)"
                         : "42501".equals(state)
                                 ? "; this role lacks a privilege: run it as the owner of the Bridge schema (or of the table),"
                                         + " or give a DBA the script that --print-sql prints (docs/security.md)"

@@ -152,9 +152,10 @@ public final class PostgresListener implements Subscription {
         long backoff = options.reconnectMin().toMillis();
         Instant lostAt = null;
         String lostCause = null;
-        boolean everConnected = false;
+        boolean everServed = false;
         Instant subscribedAt = Instant.now();
         while (!closed) {
+            boolean served = false;
             try (Connection c = connections.open()) {
                 c.setAutoCommit(true);
                 // Every read from the server, not only the liveness check, must give up on a dead socket.
@@ -167,31 +168,52 @@ public final class PostgresListener implements Subscription {
                 }
                 connected = true;
                 connectedLatch.countDown();
-                backoff = options.reconnectMin().toMillis();
-                if (everConnected) {
-                    reconnects++;
-                    log.info("listener reconnected to channel {}", options.channel());
-                }
-                if (lostAt != null) {
-                    if (mode.missesWhileDisconnected()) {
-                        handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
+                mode.listening(c);
+                long checkEvery = options.checkInterval().toNanos();
+                long nextCheck = System.nanoTime();
+                int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
+                while (!closed) {
+                    long now = System.nanoTime();
+                    if (now - nextCheck >= 0) {
+                        check(c, pg);
+                        nextCheck = now + checkEvery;
                     }
-                    lostAt = null;
+                    mode.step(c, pg, now, wait);
+                    if (!served) {
+                        // The connection has done its work once: a failure after this is a lost connection, retried at once.
+                        served = true;
+                        backoff = options.reconnectMin().toMillis();
+                        if (everServed) {
+                            reconnects++;
+                            log.info("listener reconnected to channel {}", options.channel());
+                        }
+                        everServed = true;
+                        if (lostAt != null) {
+                            if (mode.missesWhileDisconnected()) {
+                                handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
+                            }
+                            lostAt = null;
+                        }
+                    }
                 }
-                everConnected = true;
-                listen(c, pg);
+                mode.leaving(c);
             } catch (SQLException | RuntimeException e) {
                 if (closed) {
                     break;
                 }
-                if (connected || lostAt == null) {
-                    lostAt = everConnected ? Instant.now() : subscribedAt;
+                if (served || lostAt == null) {
+                    lostAt = everServed ? Instant.now() : subscribedAt;
                     lostCause = describe(e);
                 }
                 markDisconnected();
                 long delay = ThreadLocalRandom.current().nextLong(backoff + 1);
-                log.warn("listener on channel {} lost its connection ({}); reconnecting in {} ms",
-                        options.channel(), describe(e), delay);
+                if (served) {
+                    log.warn("listener on channel {} lost its connection ({}); reconnecting in {} ms", options.channel(), describe(e), delay);
+                } else {
+                    // Before it ever worked (a missing grant, a wrong password): tried again later and later, up to reconnect-max.
+                    log.warn("listener on channel {} could not start listening ({}); trying again in {} ms", options.channel(),
+                            describe(e), delay);
+                }
                 backoff = Math.min(backoff * 2, options.reconnectMax().toMillis());
                 if (!sleep(delay)) {
                     break;
@@ -201,22 +223,6 @@ public final class PostgresListener implements Subscription {
             }
         }
         markDisconnected();
-    }
-
-    private void listen(Connection c, PGConnection pg) throws SQLException, InterruptedException {
-        long checkEvery = options.checkInterval().toNanos();
-        long nextCheck = System.nanoTime();
-        int wait = (int) Math.min(MAX_POLL_MILLIS, Math.min(options.checkInterval().toMillis(), options.pollInterval().toMillis()));
-        mode.listening(c);
-        while (!closed) {
-            long now = System.nanoTime();
-            if (now - nextCheck >= 0) {
-                check(c, pg);
-                nextCheck = now + checkEvery;
-            }
-            mode.step(c, pg, now, wait);
-        }
-        mode.leaving(c);
     }
 
     /**

@@ -99,7 +99,7 @@ public record PostgresOptions(
      * Schema and channel {@code bridge}, 7999-byte frames, a liveness check every 5 s that may take
      * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
      * at-least-once, the log read at least every second in pages of
-     * 1,000, kept an hour after every consumer passed it and a day at most, pruned every minute;
+     * 1,000, kept an hour after every consumer passed it and 7 days at most, pruned every minute;
      * locks awaited 3 s at most.
      */
     public static PostgresOptions defaults() {
@@ -166,7 +166,7 @@ public record PostgresOptions(
     }
 
     private static String identifier(Settings s, String key) {
-        String name = s.requireString(key);
+        String name = s.string(key).orElseThrow(() -> s.invalid(key, "is required"));
         if (!Identifiers.valid(name)) {
             throw s.invalid(key, "must be a letter or underscore followed by up to 62 letters, digits or underscores, got '"
                     + Identifiers.printable(name) + "'");

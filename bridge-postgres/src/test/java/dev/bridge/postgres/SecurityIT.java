@@ -144,6 +144,36 @@ class SecurityIT {
         }
     }
 
+    /** A role that may not read the schema (the grant forgotten) connects fine and fails at its first read: it must back off. */
+    @Test
+    void aListenerWhoseRoleMayNotReadTheSchemaTriesAgainLaterAndLaterNotAtOnce() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres.create(owner, connections(OWNER), options).schema().install();
+        AtomicInteger opened = new AtomicInteger();
+        ConnectionFactory ungranted = connections(WRITER);
+        ConnectionFactory counting = () -> {
+            opened.incrementAndGet();
+            return ungranted.open();
+        };
+        List<Change> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PostgresListener listener = new PostgresChangeSource(counting, options).subscribe(java.util.Optional.empty(),
+                new dev.bridge.core.port.ChangeHandler() {
+                    @Override
+                    public void onChange(Change change) {
+                        got.add(change);
+                    }
+                });
+        try {
+            Thread.sleep(3_000);
+        } finally {
+            listener.close();
+        }
+        // Full jitter from 100 ms doubling: a handful of attempts in 3 s; at once after each failure, dozens.
+        assertThat(opened.get()).as("connections opened in 3 s").isBetween(2, 15);
+        assertThat(listener.stats().reconnects()).as("reconnects counted only for a connection that worked").isZero();
+        assertThat(got).isEmpty();
+    }
+
     @Test
     void aWriterCannotWriteReadOrCallAnythingOfBridges() {
         Setup at = setup(DeliveryMode.AT_LEAST_ONCE);

@@ -13,6 +13,7 @@ import dev.bridge.core.engine.DeliveryPolicy;
 import dev.bridge.core.engine.EngineOptions;
 import dev.bridge.core.engine.SinkFilter;
 import dev.bridge.core.port.ChangeSink;
+import dev.bridge.core.settings.Settings;
 import dev.bridge.core.sink.SinkTypes;
 import dev.bridge.postgres.PostgresOptions;
 import java.nio.file.InvalidPathException;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -61,7 +63,7 @@ public record BridgeSettings(
         unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems, Set.of());
         Reader bridge = new Reader(config, "", problems);
         String consumer = bridge.nonBlank("bridge.consumer");
-        EngineOptions engine = read(problems, () -> EngineOptions.from(block(config, "bridge.engine")));
+        EngineOptions engine = read(problems, config, "bridge.engine", "bridge.engine", EngineOptions::from);
         PostgresSettings postgres = postgres(config, problems);
         List<SinkSpec> sinks = sinks(config, reference, types, problems);
         OpsSettings ops = build(problems, "bridge.ops", () -> new OpsSettings(bridge.bool("bridge.ops.enabled"),
@@ -85,6 +87,9 @@ public record BridgeSettings(
     }
 
     private static PostgresSettings postgres(Config config, List<Problem> problems) {
+        if (!isBlock(config, "bridge.postgres", "bridge.postgres", problems)) {
+            return null;
+        }
         Reader r = new Reader(config.getConfig("bridge.postgres"), "bridge.postgres", problems);
         String host = r.string("host").trim();
         int port = r.integer("port", 1, 65535);
@@ -100,7 +105,7 @@ public record BridgeSettings(
         Path dataDir = dataDir(r);
         int embeddedPort = r.integer("embedded.port", 0, 65535);
         boolean connectionFailed = r.failed();
-        PostgresOptions options = read(problems, () -> PostgresOptions.from(block(config, "bridge.postgres")));
+        PostgresOptions options = read(problems, config, "bridge.postgres", "bridge.postgres", PostgresOptions::from);
         return options == null || connectionFailed ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
                 password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
     }
@@ -169,9 +174,8 @@ public record BridgeSettings(
                 r.problem("name", "'" + name + "' is taken by an earlier sink; give each sink a unique name");
             }
             int before = problems.size();
-            SinkFilter filter = read(problems, () -> SinkFilter.from(new ConfigSettings(block.getConfig("filter"), path + ".filter")));
-            DeliveryPolicy policy = read(problems, () -> DeliveryPolicy.from(new ConfigSettings(block.getConfig("delivery"),
-                    path + ".delivery")));
+            SinkFilter filter = read(problems, block, "filter", path + ".filter", SinkFilter::from);
+            DeliveryPolicy policy = read(problems, block, "delivery", path + ".delivery", DeliveryPolicy::from);
             // The type's own settings are checked even when the block has other problems, so that all show at once.
             ConfigSettings settings = new ConfigSettings(block, path);
             try {
@@ -188,19 +192,33 @@ public record BridgeSettings(
         return sinks;
     }
 
-    /** A block of the configuration as {@link ConfigSettings}, for the options that read their own keys. */
-    private static ConfigSettings block(Config config, String path) {
-        return new ConfigSettings(config.getConfig(path), path);
-    }
-
-    /** What {@code make} reads, or null after recording each of its problems. */
-    private static <T> T read(List<Problem> problems, Supplier<T> make) {
+    /**
+     * What {@code options} reads from the block at {@code key} of {@code config} (a module's own
+     * keys), or null after recording each of its problems, or that the key is not a block.
+     *
+     * @param label the block's full path, for messages
+     */
+    private static <T> T read(List<Problem> problems, Config config, String key, String label, Function<Settings, T> options) {
+        if (!isBlock(config, key, label, problems)) {
+            return null;
+        }
         try {
-            return make.get();
+            return options.apply(new ConfigSettings(config.getConfig(key), label));
         } catch (InvalidSettingException e) {
             addAll(problems, e);
             return null;
         }
+    }
+
+    private static boolean isBlock(Config config, String key, String label, List<Problem> problems) {
+        if (config.hasPath(key) && config.getValue(key).valueType() == ConfigValueType.OBJECT) {
+            return true;
+        }
+        if (!problems.stream().anyMatch(p -> p.path().equals(label))) {
+            problems.add(new Problem(label, Reader.origin(config, key), "must be a block of settings, e.g. " + label.substring(
+                    label.lastIndexOf('.') + 1) + " { ... }"));
+        }
+        return false;
     }
 
     private static void addAll(List<Problem> problems, InvalidSettingException e) {

@@ -143,6 +143,19 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void aValueWhereABlockBelongsIsAProblemLikeAnyOther() throws IOException {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
+                bridge.engine = 5
+                bridge.postgres = null
+                bridge.sinks = [ { type = console, filter = "orders", delivery = 5 } ]
+                """), Map.of()));
+        assertThat(e.problems()).extracting(Problem::path).contains("bridge.engine", "bridge.postgres", "bridge.sinks[0].filter",
+                "bridge.sinks[0].delivery");
+        assertThat(e.problems()).filteredOn(p -> p.path().equals("bridge.sinks[0].filter")).singleElement()
+                .satisfies(p -> assertThat(p.message()).isEqualTo("must be a block of settings, e.g. filter { ... }"));
+    }
+
+    @Test
     void twoSinksOfOneTypeNeedNames() throws IOException {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
                 bridge.sinks = [ { type = console }, { type = console, stream = stderr } ]

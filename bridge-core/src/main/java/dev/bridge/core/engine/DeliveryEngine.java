@@ -96,12 +96,15 @@ public final class DeliveryEngine implements AutoCloseable {
      * Starts every sink, then subscribes to the source from the saved checkpoint.
      *
      * @throws BridgeException if a sink fails to start, or the checkpoint cannot be read, or the
-     *     source refuses the subscription; whatever was started is stopped again and the engine is
-     *     left stopped
+     *     source's {@code subscribe} throws; whatever was started is stopped again and the engine is
+     *     left stopped. A source that connects in the background (bridge-postgres's listener)
+     *     reports what goes wrong after that in its log and its stats, and keeps trying.
+     * @throws IllegalStateException if the engine was started before: an engine runs once
      */
     public synchronized void start() {
         if (started) {
-            throw new IllegalStateException("the engine was already started");
+            throw new IllegalStateException("the engine of consumer " + consumer + " was started before; an engine runs once:"
+                    + " build a new one to start again");
         }
         started = true;
         List<SinkRunner> running = new ArrayList<>();

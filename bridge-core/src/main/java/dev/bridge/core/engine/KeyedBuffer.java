@@ -63,6 +63,10 @@ final class KeyedBuffer {
         return ready.isEmpty() ? 0 : now - ready.peekFirst().readySince;
     }
 
+    boolean hasRetries() {
+        return !waiting.isEmpty();
+    }
+
     /** When the next waiting key is due; {@link Long#MAX_VALUE} if none waits. */
     long nextRetryAt() {
         return waiting.isEmpty() ? Long.MAX_VALUE : waiting.peek().readyAt;

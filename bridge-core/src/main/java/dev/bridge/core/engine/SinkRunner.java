@@ -49,6 +49,8 @@ final class SinkRunner {
     private final Condition work = lock.newCondition();
     private final KeyedBuffer buffer;
     private final List<Batch> inFlight = new ArrayList<>();
+    /** Observer notices of outcomes settled while the dispatcher held the lock; guarded by it. */
+    private final List<Runnable> unheard = new ArrayList<>();
     private final ExecutorService deliverers;
     private final ExecutorService deadLetterWriter;
     private final Thread dispatcher;
@@ -196,6 +198,18 @@ final class SinkRunner {
                 long now = nanoClock.getAsLong();
                 buffer.promoteDue(now);
                 timeOutBatches(now);
+                if (!unheard.isEmpty()) {
+                    // Acknowledgements the time-outs made while this thread held the lock: heard outside it.
+                    List<Runnable> notices = new ArrayList<>(unheard);
+                    unheard.clear();
+                    lock.unlock();
+                    try {
+                        notices.forEach(Runnable::run);
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
                 long wait = TimeUnit.SECONDS.toNanos(1);
                 if (buffer.readyKeys() > 0 && inFlight.size() < policy.parallelism()) {
                     long lingered = buffer.oldestReadyWaited(now);
@@ -205,7 +219,9 @@ final class SinkRunner {
                     }
                     wait = lingerNanos - lingered;
                 }
-                wait = Math.min(wait, buffer.nextRetryAt() - now);
+                if (buffer.hasRetries()) {
+                    wait = Math.min(wait, buffer.nextRetryAt() - now);
+                }
                 for (Batch b : inFlight) {
                     wait = Math.min(wait, b.deadline - now);
                 }
@@ -277,7 +293,18 @@ final class SinkRunner {
         } finally {
             lock.unlock();
         }
-        if (heard != null) {
+        if (heard == null) {
+            return;
+        }
+        if (lock.isHeldByCurrentThread()) {
+            // Settled from within the dispatcher (an acknowledgement time-out): it runs the notice once it lets go.
+            lock.lock();
+            try {
+                unheard.add(heard);
+            } finally {
+                lock.unlock();
+            }
+        } else {
             heard.run();
         }
     }

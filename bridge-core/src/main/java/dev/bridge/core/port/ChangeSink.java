@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>Threading: the engine may call {@code deliver} concurrently for batches of different keys,
  * never for two batches holding the same key, and a batch never holds two changes of one key: a
  * key's next change comes only after its previous one was acknowledged, so a sink may send a
- * batch's changes all at once. A sink may acknowledge from any thread.
+ * batch's changes all at once (given two changes of one key, a sink may deliver them in either
+ * order). A sink may acknowledge from any thread.
  */
 public interface ChangeSink {
 

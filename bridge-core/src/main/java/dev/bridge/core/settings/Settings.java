@@ -114,7 +114,8 @@ public interface Settings {
         String text = string(key).orElseThrow(() -> invalid(key, "is required"));
         E chosen = choices.get(text.toLowerCase(Locale.ROOT));
         if (chosen == null) {
-            throw invalid(key, "must be one of " + String.join(", ", new java.util.TreeSet<>(choices.keySet())) + ", got '" + text + "'");
+            throw invalid(key, "must be one of " + String.join(", ", new java.util.TreeSet<>(choices.keySet())) + ", got "
+                    + (looksSecret(key) ? "<hidden>" : "'" + dev.bridge.core.Secrets.maskUri(text) + "'"));
         }
         return chosen;
     }

@@ -203,6 +203,46 @@ class DeliveryEngineTest {
         assertThat(throwing.calls.get()).isEqualTo(2);
     }
 
+    /** A slow observer must not hold up the sink: it hears of outcomes with no lock of the engine's held, time-outs included. */
+    @Test
+    void theObserverIsCalledWithNoLockHeldEvenForAnAcknowledgementTimeOut() throws InterruptedException {
+        ScriptedSink silent = new ScriptedSink("silent");
+        AtomicInteger calls = new AtomicInteger();
+        silent.script = c -> calls.incrementAndGet() == 1 ? null : Ack.delivered();
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeliveryEngine[] engine = new DeliveryEngine[1];
+        DeliveryObserver observer = new DeliveryObserver() {
+            @Override
+            public void retried(String sink, Change change, String reason) {
+                heard.add(statsFromAnotherThread(engine[0]) ? "retried, engine free" : "retried under the engine's lock");
+            }
+
+            @Override
+            public void delivered(String sink, Change change, Duration latency) {
+                heard.add(statsFromAnotherThread(engine[0]) ? "delivered, engine free" : "delivered under the engine's lock");
+            }
+        };
+        engine[0] = new DeliveryEngine("test", log, List.of(new SinkBinding(silent, SinkFilter.all(),
+                POLICY.withAckTimeout(Duration.ofMillis(100)))), checkpoints, deadLetters, EngineOptions.defaults(), observer);
+        engines.add(engine[0]);
+        log.append("b", "1", 1);
+        engine[0].start();
+
+        await(() -> heard.size() == 2, "a time-out, then the delivery");
+        assertThat(heard).containsExactly("retried, engine free", "delivered, engine free");
+    }
+
+    private static boolean statsFromAnotherThread(DeliveryEngine engine) {
+        Thread reader = new Thread(engine::stats);
+        reader.start();
+        try {
+            reader.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !reader.isAlive();
+    }
+
     @Test
     void aStalledSinkKeepsItsBufferBoundedAndTheOthersDeliver() throws InterruptedException {
         ScriptedSink stalled = new ScriptedSink("stalled").stall();
@@ -307,7 +347,7 @@ class DeliveryEngineTest {
         assertThatThrownBy(engine::start).isInstanceOf(BridgeException.class).hasMessage("database unreachable");
         assertThat(sink.stopped).isTrue();
         assertThat(engine.stop()).isTrue();
-        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test")).isEmpty();
+        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test", "bridge-dead-letters-s")).isEmpty();
     }
 
     @Test
@@ -322,7 +362,7 @@ class DeliveryEngineTest {
                 .hasCauseInstanceOf(IllegalStateException.class);
         assertThat(sink.stopped).isTrue();
         assertThat(engine.stop()).isTrue();
-        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test")).isEmpty();
+        assertThat(liveThreads("bridge-dispatch-s", "bridge-checkpoint-test", "bridge-dead-letters-s")).isEmpty();
     }
 
     @Test
@@ -344,6 +384,7 @@ class DeliveryEngineTest {
         assertThat(orders.delivered).extracting(Change::bucket).containsExactly("orders");
     }
 
+    /** The engine's threads still alive after a while: the dispatchers are started with their sinks, the others on first use. */
     private static List<String> liveThreads(String... names) {
         Set<String> wanted = Set.of(names);
         List<String> alive = new ArrayList<>();

@@ -101,6 +101,7 @@ final class RedisSink implements ChangeSink {
     private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
     private volatile boolean stopped;
+    private boolean started;
 
     RedisSink(String name, RedisSinkOptions options) {
         Objects.requireNonNull(name, "name");
@@ -131,6 +132,11 @@ final class RedisSink implements ChangeSink {
      */
     @Override
     public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("redis sink '" + name + "' was started before; a sink serves one engine, once: make a"
+                    + " new one for another");
+        }
+        started = true;
         options.tlsCaFile().filter(caFile -> !Files.isReadable(caFile)).ifPresent(caFile -> {
             throw new BridgeException("redis sink '" + name + "' cannot read its tls-ca-file " + caFile
                     + "; check the sink's tls-ca-file and that the file exists and is readable");

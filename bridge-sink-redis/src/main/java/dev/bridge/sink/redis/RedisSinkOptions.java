@@ -146,6 +146,17 @@ public record RedisSinkOptions(String uri, Mode mode, String target, OptionalLon
         if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
             throw new IllegalArgumentException("uri must start with redis:// or rediss://, got '" + Secrets.maskUri(uri) + "'");
         }
+        // Lettuce takes a port that is not a number as part of the host name, and fails only when it connects.
+        java.net.URI parsed;
+        try {
+            parsed = new java.net.URI(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("uri is not a valid Redis URI (" + e.getReason() + "), got '" + Secrets.maskUri(uri) + "'");
+        }
+        if (parsed.getHost() == null || parsed.getPort() == 0 || parsed.getPort() > 65535) {
+            throw new IllegalArgumentException("uri needs a host (letters, digits, '-' and '.') and, if not 6379, a port from 1 to"
+                    + " 65535, as redis://host:port/database, got '" + Secrets.maskUri(uri) + "'");
+        }
         try {
             return RedisURI.create(uri);
         } catch (RuntimeException e) {

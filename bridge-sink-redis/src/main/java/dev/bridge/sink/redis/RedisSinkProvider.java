@@ -70,7 +70,7 @@ public final class RedisSinkProvider implements SinkProvider {
         OptionalLong maxLen = OptionalLong.empty();
         if (mode == RedisSinkOptions.Mode.STREAM) {
             Integer max = problems.check(() -> {
-                int m = settings.integer("max-len").orElse(0);
+                int m = settings.integer("max-len").orElseThrow(() -> settings.invalid("max-len", "is required; set it in the sink's block"));
                 if (m < 0) {
                     throw settings.invalid("max-len", "must be 0 (no trimming) or a positive number of entries, got " + m);
                 }
@@ -80,7 +80,7 @@ public final class RedisSinkProvider implements SinkProvider {
         }
         Duration commandTimeout = problems.check(() -> positive(settings, "command-timeout"));
         Duration connectTimeout = problems.check(() -> positive(settings, "connect-timeout"));
-        Boolean cluster = problems.check(() -> settings.bool("cluster").orElse(false));
+        Boolean cluster = problems.check(() -> settings.requireBool("cluster"));
         RedisSinkOptions.TlsVerify tlsVerify = problems.check(() -> {
             String text = settings.requireString("tls-verify");
             return switch (text.toLowerCase(Locale.ROOT)) {

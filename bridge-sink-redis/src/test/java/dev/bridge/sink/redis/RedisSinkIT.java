@@ -89,6 +89,18 @@ class RedisSinkIT {
     }
 
     @Test
+    void aSinkServesOneEngineOnceSoASecondStartIsRefused() {
+        ChangeSink sink = sink(RedisSinkOptions.Mode.PUBSUB, "c");
+        sink.start();
+        try {
+            assertThatThrownBy(sink::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was started before; a sink serves one engine, once");
+        } finally {
+            sink.stop();
+        }
+    }
+
+    @Test
     void onlyAChangeThatWasAddedIsARepeatSoAReplayedOlderDeadLetterIsAdded() {
         ChangeSink sink = sink(RedisSinkOptions.Mode.STREAM, "replay:{bucket}");
         sink.start();

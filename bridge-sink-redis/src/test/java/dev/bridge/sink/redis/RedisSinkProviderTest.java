@@ -90,6 +90,17 @@ class RedisSinkProviderTest {
     }
 
     @Test
+    void aUriWhosePortIsNoNumberOrOutOfRangeIsRefusedBeforeAnyConnection() {
+        for (String uri : new String[] {"redis://:s3cret@127.0.0.1:notaport", "redis://cache:0", "redis://cache:70000",
+                "redis://my_cache:6379"}) {
+            assertThatThrownBy(() -> RedisSinkOptions.pubsub(uri)).as(uri).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("uri needs a host").hasMessageNotContaining("s3cret");
+        }
+        assertThat(RedisSinkOptions.pubsub("redis://[::1]:6380/2").uri()).isEqualTo("redis://[::1]:6380/2");
+        assertThat(RedisSinkOptions.pubsub("rediss://app:pw@cache.internal").safeUri()).isEqualTo("rediss://***@cache.internal");
+    }
+
+    @Test
     void optionsNeverPrintThePassword() {
         RedisSinkOptions options = RedisSinkOptions.pubsub("rediss://app:secret@cache:6380/3").withTarget("c");
         assertThat(options.safeUri()).isEqualTo("rediss://***@cache:6380/3");

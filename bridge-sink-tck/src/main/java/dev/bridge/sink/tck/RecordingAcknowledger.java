@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * acknowledgement with its thread, waits for them, and notes every breach of the acknowledgement
  * contract. Thread-safe.
  *
- * <p>Like the engine, it knows a change by identity: a sink must acknowledge the very instance it
- * was given. Breaches (a second acknowledgement of a change, a change that was not in the batch, a
+ * <p>It knows a change by identity, stricter than the engine (which also takes an equal copy): a
+ * sink has no reason to copy a change, so it must acknowledge the very instance it was given. Breaches (a second acknowledgement of a change, a change that was not in the batch, a
  * null argument) cannot fail the test from the sink's thread, so they are collected; call
  * {@link #assertNoViolations()}, which {@link ChangeSinkContract} does after each test.
  */

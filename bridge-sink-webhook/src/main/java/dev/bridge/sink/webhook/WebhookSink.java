@@ -90,6 +90,10 @@ final class WebhookSink implements ChangeSink {
     /** Makes the HTTP client; connections open with the first request. */
     @Override
     public synchronized void start() {
+        if (client != null) {
+            throw new IllegalStateException("webhook sink '" + name + "' was started before; a sink serves one engine, once: make a"
+                    + " new one for another");
+        }
         AtomicInteger threads = new AtomicInteger();
         // Daemon threads that end when idle: Java 17's HttpClient cannot be closed, and a stopped sink must not keep the JVM up.
         ExecutorService executor = Executors.newCachedThreadPool(r -> {

@@ -2,6 +2,7 @@ package dev.bridge.sink.webhook;
 
 import dev.bridge.core.Secrets;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Collections;
@@ -51,14 +52,23 @@ public record WebhookSinkOptions(URI url, Map<String, String> headers, List<Stri
                 Optional.empty(), 16L << 20);
     }
 
-    /** As {@link #to(URI)} for a URL written out. */
+    /**
+     * As {@link #to(URI)} for a URL written out.
+     *
+     * @throws IllegalArgumentException if it is not a valid URL; the message shows it without user
+     *     info and query
+     */
     public static WebhookSinkOptions to(String url) {
-        return to(URI.create(url));
+        try {
+            return to(new URI(url));
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("url is not a valid URL (" + e.getReason() + "), got '" + Secrets.maskUri(url) + "'");
+        }
     }
 
     /** Signs every request with {@code current} and, while receivers move over, with each of {@code previous} too. */
     public WebhookSinkOptions signedWith(String current, String... previous) {
-        List<String> all = new java.util.ArrayList<>(List.of(current));
+        List<String> all = new java.util.ArrayList<>(List.of(Objects.requireNonNull(current, "current secret")));
         all.addAll(List.of(previous));
         return new WebhookSinkOptions(url, headers, all, timeout, connectTimeout, maxInFlight, batch, tlsCaFile, maxRequestBytes);
     }

@@ -1,6 +1,7 @@
 package dev.bridge.sink.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.bridge.core.Change;
@@ -71,6 +72,13 @@ class WebhookSinkIT {
 
     private static Ack deliverOne(ChangeSink sink, Change change) {
         return deliver(sink, List.of(change)).get(0);
+    }
+
+    @Test
+    void aSinkServesOneEngineOnceSoASecondStartIsRefused() {
+        ChangeSink sink = sink();
+        assertThatThrownBy(sink::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("was started before; a sink serves one engine, once");
     }
 
     @Test

@@ -110,6 +110,9 @@ class WebhookSinkProviderTest {
 
     @Test
     void optionsNeverPrintSecretsHeaderValuesUserInfoOrQueries() {
+        assertThatThrownBy(() -> WebhookSinkOptions.to("http://user:pw@h/a b?token=t0k3n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("url is not a valid URL")
+                .hasMessageNotContaining("pw").hasMessageNotContaining("t0k3n");
         WebhookSinkOptions options = new WebhookSinkOptions(URI.create("https://user:pw@h/x?token=t0k3n"),
                 Map.of("Authorization", "Bearer s3cr3t", "Cookie", "session=c00k1e", "X-Team", "billing"), List.of(SECRET),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 1, false, java.util.Optional.empty(), 1L << 20);
