@@ -57,7 +57,7 @@ public final class Bridge {
     }
 
     /** Every module the daemon needs, for validated settings. Building it opens nothing. */
-    public static Injector injector(BridgeSettings settings, ClassLoader loader) {
+    public static Injector injector(BridgeSettings settings) {
         return Guice.createInjector(Stage.PRODUCTION,
                 new PostgresModule(settings.postgres()),
                 new SinksModule(settings.sinks()),

@@ -55,7 +55,7 @@ final class DemoRun implements Callable<Integer> {
         postgres = postgres.withOptions(postgres.options().withMode(DeliveryMode.AT_MOST_ONCE));
         OpsSettings ops = new OpsSettings(settings.ops().enabled(), settings.ops().host(), 0);
         BridgeSettings demo = new BridgeSettings(settings.consumer(), settings.engine(), postgres, settings.sinks(), ops, settings.demo());
-        Bridge bridge = Bridge.injector(demo, DemoRun.class.getClassLoader()).getInstance(Bridge.class);
+        Bridge bridge = Bridge.injector(demo).getInstance(Bridge.class);
         try {
             err.println("demo: starting an embedded PostgreSQL in " + dir + " (removed afterwards)");
             bridge.start();

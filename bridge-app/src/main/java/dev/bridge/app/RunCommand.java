@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static int run(Env env, BridgeSettings settings) {
-        Bridge bridge = Bridge.injector(settings, Cli.class.getClassLoader()).getInstance(Bridge.class);
+        Bridge bridge = Bridge.injector(settings).getInstance(Bridge.class);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         bridge.start();

@@ -43,7 +43,7 @@ class DocumentedConfigurationTest {
                 Path conf = Files.writeString(dir.resolve("example-" + examples++ + ".conf"), m.group(1));
                 BridgeSettings settings = BridgeSettings.load(ConfigLoader.load(Optional.of(conf), Map.of(), new Properties(), LOADER),
                         LOADER);
-                Bridge bridge = Bridge.injector(settings, LOADER).getInstance(Bridge.class);
+                Bridge bridge = Bridge.injector(settings).getInstance(Bridge.class);
                 assertThat(bridge.engine().stats().sinks()).extracting(dev.bridge.core.engine.SinkStats::sink)
                         .as("%s, example %d: the engine holds the sinks it declares", doc, examples)
                         .containsExactlyElementsOf(settings.sinks().stream().map(dev.bridge.app.config.SinkSpec::name).toList());

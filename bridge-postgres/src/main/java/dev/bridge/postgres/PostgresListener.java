@@ -152,7 +152,7 @@ public final class PostgresListener implements Subscription {
         long backoff = options.reconnectMin().toMillis();
         Instant lostAt = null;
         String lostCause = null;
-        boolean everServed = false;
+        boolean everConnected = false;
         Instant subscribedAt = Instant.now();
         while (!closed) {
             boolean served = false;
@@ -168,6 +168,8 @@ public final class PostgresListener implements Subscription {
                 }
                 connected = true;
                 connectedLatch.countDown();
+                boolean reconnecting = everConnected;
+                everConnected = true;
                 mode.listening(c);
                 long checkEvery = options.checkInterval().toNanos();
                 long nextCheck = System.nanoTime();
@@ -183,11 +185,10 @@ public final class PostgresListener implements Subscription {
                         // The connection has done its work once: a failure after this is a lost connection, retried at once.
                         served = true;
                         backoff = options.reconnectMin().toMillis();
-                        if (everServed) {
+                        if (reconnecting) {
                             reconnects++;
                             log.info("listener reconnected to channel {}", options.channel());
                         }
-                        everServed = true;
                         if (lostAt != null) {
                             if (mode.missesWhileDisconnected()) {
                                 handler.onGap(new Gap(lostAt, Instant.now(), lostCause));
@@ -202,12 +203,12 @@ public final class PostgresListener implements Subscription {
                     break;
                 }
                 if (served || lostAt == null) {
-                    lostAt = everServed ? Instant.now() : subscribedAt;
+                    lostAt = everConnected ? Instant.now() : subscribedAt;
                     lostCause = describe(e);
                 }
                 markDisconnected();
                 long delay = ThreadLocalRandom.current().nextLong(backoff + 1);
-                if (served) {
+                if (served || lostConnection(e)) {
                     log.warn("listener on channel {} lost its connection ({}); reconnecting in {} ms", options.channel(), describe(e), delay);
                 } else {
                     // Before it ever worked (a missing grant, a wrong password): tried again later and later, up to reconnect-max.
@@ -638,6 +639,12 @@ public final class PostgresListener implements Subscription {
         } catch (InterruptedException e) {
             return false;
         }
+    }
+
+    /** Whether {@code e} is the connection failing, not the server refusing what the listener does (a missing grant). */
+    private static boolean lostConnection(Exception e) {
+        String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+        return state == null || state.startsWith("08") || state.startsWith("57P");
     }
 
     private String describe(Exception e) {

@@ -51,7 +51,8 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, List<Dur
     }
 
     /**
-     * Fixed waits before the 1st, 2nd, … retry (the last one repeating), give or take a fifth.
+     * Fixed waits before the 1st, 2nd, … retry (the last one repeating), give or take a fifth. The
+     * backoff bounds, which a schedule does not use, are left at their defaults.
      *
      * @param schedule at least one wait
      */
