@@ -125,8 +125,9 @@ public record PostgresOptions(
         Duration reconnectMin = problems.check(() -> s.duration("reconnect-min", true));
         Duration reconnectMax = problems.check(() -> s.duration("reconnect-max", true));
         if (reconnectMin != null && reconnectMax != null && reconnectMax.compareTo(reconnectMin) < 0) {
-            problems.add(s.invalid("reconnect-max", "must not be below reconnect-min (" + Settings.shown(reconnectMin) + "), got "
-                    + Settings.shown(reconnectMax)));
+            problems.add(s.conflict("reconnect-max", "must not be below reconnect-min (" + Settings.shown(reconnectMin) + "), got "
+                    + Settings.shown(reconnectMax), "reconnect-min", "must not be above reconnect-max (" + Settings.shown(reconnectMax)
+                    + "), got " + Settings.shown(reconnectMin)));
         }
         Double queueUsageWarning = problems.check(() -> s.number("queue-usage-warning", 0, 1));
         DeliveryMode mode = problems.check(() -> s.choice("mode",
@@ -138,15 +139,18 @@ public record PostgresOptions(
         Duration lockTimeout = problems.check(() -> s.duration("lock-timeout", true));
         Duration maxRetention = problems.check(() -> s.duration("max-retention", false));
         if (retention != null && maxRetention != null && !maxRetention.isZero() && maxRetention.compareTo(retention) < 0) {
-            problems.add(s.invalid("max-retention", "must be 0 (no limit) or at least retention (" + Settings.shown(retention)
-                    + "), got " + Settings.shown(maxRetention)));
+            problems.add(s.conflict("max-retention", "must be 0 (no limit) or at least retention (" + Settings.shown(retention)
+                    + "), got " + Settings.shown(maxRetention), "retention", "must not be above max-retention ("
+                    + Settings.shown(maxRetention) + ", which 0 lifts), got " + Settings.shown(retention)));
         }
         Integer maxMessageBytes = problems.check(() -> (int) s.bytes("reassembly.max-message-bytes", 1, Integer.MAX_VALUE - 16));
         Integer maxMessagesInFlight = problems.check(() -> s.integer("reassembly.max-messages-in-flight", 1, Integer.MAX_VALUE));
         Long maxBufferedBytes = problems.check(() -> s.bytes("reassembly.max-buffered-bytes", 1, Long.MAX_VALUE));
         if (maxMessageBytes != null && maxBufferedBytes != null && maxBufferedBytes < maxMessageBytes) {
-            problems.add(s.invalid("reassembly.max-buffered-bytes", "must be at least reassembly.max-message-bytes ("
-                    + maxMessageBytes + "), got " + maxBufferedBytes));
+            problems.add(s.conflict("reassembly.max-buffered-bytes", "must be at least reassembly.max-message-bytes ("
+                    + Settings.shownBytes(maxMessageBytes) + "), got " + Settings.shownBytes(maxBufferedBytes),
+                    "reassembly.max-message-bytes", "must not be above reassembly.max-buffered-bytes ("
+                    + Settings.shownBytes(maxBufferedBytes) + "), got " + Settings.shownBytes(maxMessageBytes)));
         }
         Duration expireAfter = problems.check(() -> s.duration("reassembly.expire-after", true));
         Boolean legacyFrames = problems.check(() -> s.requireBool("reassembly.legacy-frames"));

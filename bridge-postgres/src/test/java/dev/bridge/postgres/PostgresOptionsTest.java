@@ -49,7 +49,7 @@ class PostgresOptionsTest {
                 "bridge.postgres.queue-usage-warning must be a number above 0.0 and at most 1.0, got 0.0",
                 "bridge.postgres.mode must be one of at-least-once, at-most-once, got 'exactly-once'",
                 "bridge.postgres.max-retention must be 0 (no limit) or at least retention (1h), got 30m",
-                "bridge.postgres.reassembly.max-buffered-bytes must be at least reassembly.max-message-bytes (33554432), got 1048576");
+                "bridge.postgres.reassembly.max-buffered-bytes must be at least reassembly.max-message-bytes (32MiB), got 1MiB");
     }
 
     @Test

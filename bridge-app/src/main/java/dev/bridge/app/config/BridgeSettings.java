@@ -59,7 +59,23 @@ public record BridgeSettings(
      * @throws InvalidConfigException listing every problem found
      */
     public static BridgeSettings from(Config config, Config reference, SinkTypes types) {
+        try {
+            return read(config, reference, types);
+        } catch (ConfigException e) {
+            // A value of the wrong kind where the reading above expects a block or a list (bridge = 5, bridge.sinks = null).
+            String message = e.getMessage();
+            String origin = e.origin() == null ? "" : Reader.describe(e.origin());
+            String problem = message.substring(message.indexOf(": ", message.indexOf(": ") + 1) + 2);
+            throw new InvalidConfigException(List.of(new Problem("bridge", origin, problem
+                    + "; see docs/configuration.md for what each key holds")));
+        }
+    }
+
+    private static BridgeSettings read(Config config, Config reference, SinkTypes types) {
         List<Problem> problems = new ArrayList<>();
+        if (!isBlock(config, "bridge", "bridge", problems)) {
+            throw new InvalidConfigException(problems);
+        }
         unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems, Set.of());
         Reader bridge = new Reader(config, "", problems);
         String consumer = bridge.nonBlank("bridge.consumer");
@@ -91,7 +107,7 @@ public record BridgeSettings(
             return null;
         }
         Reader r = new Reader(config.getConfig("bridge.postgres"), "bridge.postgres", problems);
-        String host = r.string("host").trim();
+        String host = host(r);
         int port = r.integer("port", 1, 65535);
         String database = r.nonBlank("database");
         String user = r.nonBlank("user");
@@ -108,6 +124,23 @@ public record BridgeSettings(
         PostgresOptions options = read(problems, config, "bridge.postgres", "bridge.postgres", PostgresOptions::from);
         return options == null || connectionFailed ? null : build(problems, "bridge.postgres", () -> new PostgresSettings(host, port, database, user,
                 password, sslMode, connectTimeout, install, capture, dataDir, embeddedPort, options));
+    }
+
+    /** A host name or address alone: anything else (a URL, a port, a user) would be pasted into the JDBC URL. */
+    private static String host(Reader r) {
+        String host = r.string("host").trim();
+        boolean name = host.matches("[A-Za-z0-9._-]*");
+        boolean ipv6 = host.matches("\\[?[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?]?") && host.contains(":");
+        if (!name && !ipv6) {
+            String wrong = host.chars().filter(c -> ":/@?=&#% ".indexOf(c) >= 0).distinct()
+                    .mapToObj(c -> "'" + (char) c + "'").collect(java.util.stream.Collectors.joining(" "));
+            r.problem("host", "must be a host name or address alone, such as db.internal or 10.0.0.5, got a value holding "
+                    + (wrong.isEmpty() ? "other characters" : wrong) + " (not shown: it may hold a password); the port goes in"
+                    + " bridge.postgres.port (DB_PORT), the database in bridge.postgres.database (DB_DATABASE), the user and"
+                    + " password in their own keys");
+            return "";
+        }
+        return host;
     }
 
     private static Path dataDir(Reader r) {
@@ -253,7 +286,7 @@ public record BridgeSettings(
         if (known == null) {
             String key = path.substring(path.lastIndexOf('.') + 1);
             problems.add(new Problem(path, Reader.describe(value.origin()), "is not a known setting" + suggestion(key, siblings)
-                    + "; see the reference.conf files (README: configuration reference)"));
+                    + "; docs/configuration.md lists every key (README: configuration reference)"));
             return;
         }
         if (value.valueType() != ConfigValueType.OBJECT || known.valueType() != ConfigValueType.OBJECT) {

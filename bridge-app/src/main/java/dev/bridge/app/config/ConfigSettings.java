@@ -57,7 +57,7 @@ final class ConfigSettings implements Settings {
         return value(key).map(v -> {
             Duration d = read(key, "a duration such as 500ms, 5s or 2m", () -> block.getDuration(key));
             if (d.isNegative()) {
-                throw invalid(key, "must not be negative");
+                throw invalid(key, "must not be negative, got " + Reader.shown(block, key));
             }
             return d;
         });
@@ -71,7 +71,23 @@ final class ConfigSettings implements Settings {
     @Override
     public List<Duration> durationList(String key) {
         return value(key).map(v -> {
-            List<Duration> list = read(key, "a list of durations such as [5s, 5m, 1h]", () -> block.getDurationList(key));
+            List<Duration> list;
+            try {
+                list = block.getDurationList(key);
+            } catch (ConfigException e) {
+                String bad = "";
+                if (v.valueType() == ConfigValueType.LIST) {
+                    for (ConfigValue item : block.getList(key)) {
+                        try {
+                            item.atKey("d").getDuration("d");
+                        } catch (ConfigException notOne) {
+                            bad = item.valueType() == ConfigValueType.STRING ? ", and '" + item.unwrapped() + "' is not one" : "";
+                            break;
+                        }
+                    }
+                }
+                throw invalid(key, "must be a list of durations such as [5s, 5m, 1h], got " + Reader.shown(block, key) + bad);
+            }
             if (list.stream().anyMatch(Duration::isNegative)) {
                 throw invalid(key, "must not hold a negative duration");
             }
@@ -99,6 +115,21 @@ final class ConfigSettings implements Settings {
             });
             return Collections.unmodifiableMap(map);
         }).orElse(Map.of());
+    }
+
+    /** The user's key, when only one of the two was set outside the reference files. */
+    @Override
+    public InvalidSettingException conflict(String key, String problem, String other, String otherProblem) {
+        return fromReference(key) && !fromReference(other) ? invalid(other, otherProblem) : invalid(key, problem);
+    }
+
+    private boolean fromReference(String key) {
+        try {
+            String resource = block.getValue(key).origin().resource();
+            return resource != null && resource.endsWith("reference.conf");
+        } catch (ConfigException e) {
+            return false;
+        }
     }
 
     @Override

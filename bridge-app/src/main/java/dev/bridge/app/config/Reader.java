@@ -55,8 +55,16 @@ final class Reader {
     /** Where {@code key} of {@code block} was set, as {@link #describe} puts it; empty if unset. */
     static String origin(Config block, String key) {
         try {
-            return block.hasPathOrNull(key) ? describe(block.getValue(key).origin()) : "";
-        } catch (ConfigException e) {
+            if (!block.hasPathOrNull(key)) {
+                return "";
+            }
+            // Walked by hand: getValue refuses a null, whose origin is wanted too.
+            ConfigValue value = block.root();
+            for (String part : com.typesafe.config.ConfigUtil.splitPath(key)) {
+                value = ((com.typesafe.config.ConfigObject) value).get(part);
+            }
+            return describe(value.origin());
+        } catch (ConfigException | ClassCastException e) {
             return "";
         }
     }

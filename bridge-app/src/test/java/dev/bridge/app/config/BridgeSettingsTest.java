@@ -156,6 +156,46 @@ class BridgeSettingsTest {
     }
 
     @Test
+    void aNullOrANumberWhereTheReadingExpectsABlockOrAListIsAProblemNotACrash() throws IOException {
+        for (String conf : List.of("bridge = 5", "bridge.sinks = null", "bridge.sink.defaults = null")) {
+            InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file(conf), Map.of()));
+            assertThat(e).as(conf).isNotNull();
+            assertThat(e.problems()).as(conf).isNotEmpty().allSatisfy(p -> assertThat(p.origin()).as(conf).contains(".conf:1"));
+        }
+    }
+
+    @Test
+    void aHostThatIsAUrlIsRefusedWithoutShowingIt() throws IOException {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(Optional.empty(),
+                Map.of("DB_HOST", "postgres://owner:Url_s3cret@db:5432/shop")));
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path()).isEqualTo("bridge.postgres.host");
+            assertThat(p.origin()).isEqualTo("environment variable DB_HOST");
+            assertThat(p.message()).startsWith("must be a host name or address alone").contains("':'", "'/'", "'@'");
+        });
+        assertThat(e.getMessage()).doesNotContain("Url_s3cret").doesNotContain("owner");
+        assertThat(settings(Optional.empty(), Map.of("DB_HOST", "fe80::1%eth0")).postgres().host()).isEqualTo("fe80::1%eth0");
+        assertThat(settings(Optional.empty(), Map.of("DB_HOST", "db-1.internal")).postgres().host()).isEqualTo("db-1.internal");
+    }
+
+    @Test
+    void keysThatDoNotFitTogetherAreToldAtTheOneTheUserSet() throws IOException {
+        Optional<Path> conf = file("""
+                bridge.postgres.retention = 10d
+                bridge.sinks = [ { type = console, delivery.retry.initial-backoff = 1m } ]
+                """);
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(conf, Map.of()));
+        String file = conf.get().toString();
+        assertThat(e.problems()).extracting(Problem::toString).containsExactlyInAnyOrder(
+                "bridge.postgres.retention (" + file + ":1): must not be above max-retention (7d, which 0 lifts), got 10d",
+                "bridge.sinks[0].delivery.retry.initial-backoff (" + file + ":2): must not be above max-backoff (30s), got 1m");
+        InvalidConfigException fromEnv = catchThrowableOfType(InvalidConfigException.class, () -> settings(Optional.empty(),
+                Map.of("BRIDGE_POSTGRES_RECONNECT__MIN", "1m")));
+        assertThat(fromEnv.problems()).singleElement().hasToString("bridge.postgres.reconnect-min (environment variable"
+                + " BRIDGE_POSTGRES_RECONNECT__MIN): must not be above reconnect-max (30s), got 1m");
+    }
+
+    @Test
     void twoSinksOfOneTypeNeedNames() throws IOException {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
                 bridge.sinks = [ { type = console }, { type = console, stream = stderr } ]

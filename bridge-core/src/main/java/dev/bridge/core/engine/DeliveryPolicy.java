@@ -69,8 +69,9 @@ public record DeliveryPolicy(
         Duration initial = problems.check(() -> s.duration("retry.initial-backoff", true));
         Duration max = problems.check(() -> s.duration("retry.max-backoff", true));
         if (initial != null && max != null && max.compareTo(initial) < 0) {
-            problems.add(s.invalid("retry.max-backoff", "must not be below initial-backoff (" + Settings.shown(initial) + "), got "
-                    + Settings.shown(max)));
+            problems.add(s.conflict("retry.max-backoff", "must not be below initial-backoff (" + Settings.shown(initial) + "), got "
+                    + Settings.shown(max), "retry.initial-backoff", "must not be above max-backoff (" + Settings.shown(max) + "), got "
+                    + Settings.shown(initial)));
         }
         List<Duration> schedule = problems.check(() -> s.durationList("retry.schedule"));
         Integer maxAttempts = problems.check(() -> s.integer("retry.max-attempts", 1, Integer.MAX_VALUE));

@@ -138,6 +138,29 @@ public interface Settings {
     }
 
     /**
+     * An error about two settings that do not fit together, told as a problem of the one the user
+     * set: {@code key}'s unless only {@code other} was set by the user (an implementation that knows
+     * where values came from decides; by default it is {@code key}'s).
+     */
+    default InvalidSettingException conflict(String key, String problem, String other, String otherProblem) {
+        return invalid(key, problem);
+    }
+
+    /** A size as a configuration file writes it: {@code 512KiB}, {@code 32MiB}, or bytes. */
+    static String shownBytes(long bytes) {
+        if (bytes != 0 && bytes % (1L << 30) == 0) {
+            return bytes / (1L << 30) + "GiB";
+        }
+        if (bytes != 0 && bytes % (1L << 20) == 0) {
+            return bytes / (1L << 20) + "MiB";
+        }
+        if (bytes != 0 && bytes % (1L << 10) == 0) {
+            return bytes / (1L << 10) + "KiB";
+        }
+        return bytes + " bytes";
+    }
+
+    /**
      * An error about one of this block's settings, for a provider's own checks (a value out of
      * range, an unknown mode). Implementations that know where values came from add it.
      *
