@@ -63,9 +63,11 @@ public record BridgeSettings(
             return read(config, reference, types);
         } catch (ConfigException e) {
             // A value of the wrong kind where the reading above expects a block or a list (bridge = 5, bridge.sinks = null).
+            // The library's message starts with its origin's description, which the problem shows on its own.
             String message = e.getMessage();
+            String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
             String origin = e.origin() == null ? "" : Reader.describe(e.origin());
-            String problem = message.substring(message.indexOf(": ", message.indexOf(": ") + 1) + 2);
+            String problem = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
             throw new InvalidConfigException(List.of(new Problem("bridge", origin, problem
                     + "; see docs/configuration.md for what each key holds")));
         }

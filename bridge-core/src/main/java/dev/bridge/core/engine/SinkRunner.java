@@ -289,22 +289,16 @@ final class SinkRunner {
             if (lastOfBatch) {
                 inFlight.remove(batch);
             }
+            if (heard != null && lock.getHoldCount() > 1) {
+                // Settled from within the dispatcher (an acknowledgement time-out): it runs the notice once it lets go.
+                unheard.add(heard);
+                heard = null;
+            }
             work.signal();
         } finally {
             lock.unlock();
         }
-        if (heard == null) {
-            return;
-        }
-        if (lock.isHeldByCurrentThread()) {
-            // Settled from within the dispatcher (an acknowledgement time-out): it runs the notice once it lets go.
-            lock.lock();
-            try {
-                unheard.add(heard);
-            } finally {
-                lock.unlock();
-            }
-        } else {
+        if (heard != null) {
             heard.run();
         }
     }

@@ -1,6 +1,5 @@
 package dev.bridge.core.settings;
 
-import dev.bridge.core.settings.Settings;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -31,7 +30,7 @@ import java.util.regex.Pattern;
  */
 public final class MapSettings implements Settings {
 
-    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|Ki|Mi|Gi|K|M|G|k|m|g|kB|MB|GB)?");
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,19})\\s*(B|KiB|MiB|GiB|Ki|Mi|Gi|K|M|G|k|m|g|kB|MB|GB)?");
     private static final Pattern DURATION = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
     private static final String DURATION_EXPECTED = "must be a duration such as 500ms, 5s or 2m";
     private static final int SHOWN_CHARS = 100;
@@ -87,7 +86,7 @@ public final class MapSettings implements Settings {
         return value(key).map(v -> {
             Long size = wholeNumber(v);
             if (size == null && v instanceof CharSequence text) {
-                java.util.regex.Matcher m = SIZE.matcher(text.toString().strip());
+                Matcher m = SIZE.matcher(text.toString().strip());
                 if (m.matches()) {
                     // As HOCON reads sizes, so that a value means the same in a map and in a config file.
                     long unit = switch (m.group(2) == null ? "" : m.group(2)) {

@@ -1,7 +1,6 @@
 package dev.bridge.core.settings;
 
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;

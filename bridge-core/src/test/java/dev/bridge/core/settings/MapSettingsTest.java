@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bridge.core.InvalidSettingException;
-import dev.bridge.core.settings.Settings;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;

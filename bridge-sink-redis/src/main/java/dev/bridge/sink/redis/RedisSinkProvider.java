@@ -78,8 +78,8 @@ public final class RedisSinkProvider implements SinkProvider {
             });
             maxLen = max == null || max == 0 ? OptionalLong.empty() : OptionalLong.of(max);
         }
-        Duration commandTimeout = problems.check(() -> positive(settings, "command-timeout"));
-        Duration connectTimeout = problems.check(() -> positive(settings, "connect-timeout"));
+        Duration commandTimeout = problems.check(() -> settings.duration("command-timeout", true));
+        Duration connectTimeout = problems.check(() -> settings.duration("connect-timeout", true));
         Boolean cluster = problems.check(() -> settings.requireBool("cluster"));
         RedisSinkOptions.TlsVerify tlsVerify = problems.check(() -> {
             String text = settings.requireString("tls-verify");
@@ -118,13 +118,5 @@ public final class RedisSinkProvider implements SinkProvider {
      */
     public static ChangeSink sink(String name, RedisSinkOptions options) {
         return new RedisSink(name, options);
-    }
-
-    private static Duration positive(Settings settings, String key) {
-        Duration d = settings.duration(key).orElseThrow(() -> settings.invalid(key, "is required; set it in the sink's block"));
-        if (d.isZero()) {
-            throw settings.invalid(key, "must be positive, got " + d);
-        }
-        return d;
     }
 }

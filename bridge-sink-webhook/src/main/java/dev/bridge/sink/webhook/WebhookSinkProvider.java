@@ -91,8 +91,8 @@ public final class WebhookSinkProvider implements SinkProvider {
                 });
             }
         }
-        Duration timeout = problems.check(() -> positive(settings, "timeout"));
-        Duration connectTimeout = problems.check(() -> positive(settings, "connect-timeout"));
+        Duration timeout = problems.check(() -> settings.duration("timeout", true));
+        Duration connectTimeout = problems.check(() -> settings.duration("connect-timeout", true));
         Integer maxInFlight = problems.check(() -> settings.integer("max-in-flight")
                 .orElseThrow(() -> settings.invalid("max-in-flight", "is required; set it in the sink's block")));
         Boolean batch = problems.check(() -> settings.bool("batch")
@@ -155,13 +155,5 @@ public final class WebhookSinkProvider implements SinkProvider {
             String message = e.getMessage();
             throw settings.invalid(setting, message.substring(message.indexOf(' ') + 1));
         }
-    }
-
-    private static Duration positive(Settings settings, String key) {
-        Duration d = settings.duration(key).orElseThrow(() -> settings.invalid(key, "is required; set it in the sink's block"));
-        if (d.isZero() || d.isNegative()) {
-            throw settings.invalid(key, "must be positive, got " + (d.isZero() ? "0" : d.toMillis() + " ms"));
-        }
-        return d;
     }
 }

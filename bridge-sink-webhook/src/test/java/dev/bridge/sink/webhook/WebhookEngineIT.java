@@ -3,6 +3,8 @@ package dev.bridge.sink.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bridge.core.Change;
+import dev.bridge.core.DeadLetter;
+import dev.bridge.core.engine.DeadLetterReplay;
 import dev.bridge.core.engine.DeliveryEngine;
 import dev.bridge.core.engine.DeliveryObserver;
 import dev.bridge.core.engine.DeliveryPolicy;
@@ -12,6 +14,7 @@ import dev.bridge.core.engine.InMemoryStores;
 import dev.bridge.core.engine.RetryPolicy;
 import dev.bridge.core.engine.SinkBinding;
 import dev.bridge.core.engine.SinkFilter;
+import dev.bridge.core.port.Ack;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,6 +109,27 @@ class WebhookEngineIT {
         });
         assertThat(deadLetters.letters).isEmpty();
         await(() -> checkpoints.covers("webhook-it") == 300, "the checkpoint to cover every change");
+    }
+
+    /** Core's replay use case against a real receiver: a letter it refuses stays, one it takes leaves the store. */
+    @Test
+    void deadLetterReplayRemovesOnlyTheLettersTheReceiverTook() {
+        TestReceiver receiver = receiver();
+        receiver.answer(r -> TestReceiver.Answer.status(r.changes().get(0).id().equals("refused") ? 503 : 204));
+        DeadLetter taken = deadLetters.add("hooks", log.append("orders", "taken", 1), "endpoint was down", 8);
+        DeadLetter refused = deadLetters.add("hooks", log.append("orders", "refused", 1), "endpoint was down", 8);
+        List<DeadLetterReplay.Outcome> heard = new ArrayList<>();
+
+        int replayed = new DeadLetterReplay(deadLetters, List.of(webhook("hooks", receiver, Duration.ofSeconds(5))))
+                .replay(java.util.Optional.empty(), java.util.Set.of(), 100, heard::add);
+
+        assertThat(replayed).isEqualTo(1);
+        assertThat(deadLetters.letters).containsExactly(refused);
+        assertThat(heard).hasSize(2);
+        assertThat(heard.get(0)).isEqualTo(new DeadLetterReplay.Outcome.Replayed(taken));
+        assertThat(heard.get(1)).isInstanceOfSatisfying(DeadLetterReplay.Outcome.NotDelivered.class,
+                n -> assertThat(((Ack.Retry) n.ack()).reason()).contains("503"));
+        assertThat(receiver.received()).allSatisfy(r -> assertThat(r.signatureValid()).isTrue()).hasSize(2);
     }
 
     @Test
