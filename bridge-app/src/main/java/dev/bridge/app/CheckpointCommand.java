@@ -8,13 +8,14 @@ import dev.bridge.app.Cli.Common;
 import dev.bridge.app.Cli.Env;
 import dev.bridge.postgres.Consumers;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-        description = "Shows, resets or drops how far consumers have read the change log.", subcommands = CommandLine.HelpCommand.class)
+        description = "Shows, resets or drops how far each sink of each consumer has read the change log.", subcommands = CommandLine.HelpCommand.class)
 final class CheckpointCommand {
     private final Env env;
 
@@ -22,12 +23,14 @@ final class CheckpointCommand {
         this.env = env;
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows every registered consumer's checkpoint.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Shows the checkpoint of every sink of every registered consumer: each sink reads the change log at its own pace.")
     int show(@Mixin Common common) {
         return withPostgres(env, common, (pg, s) -> {
             List<Consumers.Consumer> consumers = pg.consumers().list();
             for (Consumers.Consumer c : consumers) {
-                env.out().printf("%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(), c.checkpoint(), c.updatedAt(), c.pending(),
+                env.out().printf("%s  sink=%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(),
+                        c.sink().isEmpty() ? "(all, from before per-sink checkpoints)" : c.sink(), c.checkpoint(), c.updatedAt(), c.pending(),
                         c.lost() == 0 ? "" : "  lost=" + c.lost() + " (pruned unread after the maximum retention, the last made " + c.lostUntil() + ")",
                         c.name().equals(s.consumer()) ? "  (this bridge)" : "");
             }
@@ -39,32 +42,41 @@ final class CheckpointCommand {
     }
 
     @Command(name = "drop", mixinStandardHelpOptions = true,
-            description = {"Unregisters a consumer that is no longer used, so that it stops holding the change log.",
-                "A bridge that runs as that consumer again starts at the beginning of the retained log."})
+            description = {"Unregisters a consumer, or one sink of it, that is no longer used, so that it stops holding the change log.",
+                "A bridge that runs that sink again starts it where the consumer's slowest sink is (at the beginning of the",
+                "retained log if the consumer has no other)."})
     int drop(@Mixin Common common,
-            @Option(names = "--consumer", paramLabel = "NAME", required = true, description = "The consumer to drop.") String consumer) {
+            @Option(names = "--consumer", paramLabel = "NAME", required = true, description = "The consumer to drop.") String consumer,
+            @Option(names = "--sink", paramLabel = "NAME", description = "Only this sink's checkpoint.") String sink) {
         return withPostgres(env, common, (pg, s) -> {
-            if (!pg.consumers().drop(consumer)) {
-                env.err().println("bridge: no consumer named " + consumer + "; `bridge checkpoint show` lists them");
+            int dropped = pg.consumers().drop(consumer, Optional.ofNullable(sink));
+            if (dropped == 0) {
+                env.err().println("bridge: no " + (sink == null ? "" : "sink " + sink + " of a ") + "consumer named " + consumer
+                        + "; `bridge checkpoint show` lists them");
                 return FAILED;
             }
-            env.out().println("consumer " + consumer + " dropped; it no longer holds the change log");
+            env.out().println((sink == null ? "consumer " + consumer + " (" + dropped + " sink(s))" : "sink " + sink + " of consumer " + consumer)
+                    + " dropped; it no longer holds the change log");
             return OK;
         });
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,
-            description = {"Moves a consumer back to the start of the retained change log, so it receives every retained",
-                "change again. Stop the bridge first: a running one saves its own checkpoint over the reset."})
+            description = {"Moves a consumer's sinks, or one of them, back to the start of the retained change log, so they receive",
+                "every retained change again. Stop the bridge first: a running one saves its own checkpoints over the reset."})
     int reset(@Mixin Common common,
-            @Option(names = "--consumer", paramLabel = "NAME", description = "The consumer (default: bridge.consumer).") String consumer) {
+            @Option(names = "--consumer", paramLabel = "NAME", description = "The consumer (default: bridge.consumer).") String consumer,
+            @Option(names = "--sink", paramLabel = "NAME", description = "Only this sink (default: every sink of the consumer).") String sink) {
         return withPostgres(env, common, (pg, s) -> {
             String name = consumer == null ? s.consumer() : consumer;
-            if (!pg.consumers().reset(name)) {
-                env.err().println("bridge: no consumer named " + name + "; `bridge checkpoint show` lists them");
+            int moved = pg.consumers().reset(name, Optional.ofNullable(sink));
+            if (moved == 0) {
+                env.err().println("bridge: no " + (sink == null ? "" : "sink " + sink + " of a ") + "consumer named " + name
+                        + "; `bridge checkpoint show` lists them");
                 return FAILED;
             }
-            env.out().println("consumer " + name + " will receive every retained change again");
+            env.out().println((sink == null ? "the " + moved + " sink(s) of consumer " + name : "sink " + sink + " of consumer " + name)
+                    + " will receive every retained change again");
             return OK;
         });
     }

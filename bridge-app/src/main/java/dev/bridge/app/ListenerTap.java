@@ -6,13 +6,18 @@ import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.Subscription;
 import dev.bridge.postgres.ListenerStats;
 import dev.bridge.postgres.PostgresListener;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The PostgreSQL change source, remembering its listener so health and metrics can read its state. */
+/**
+ * The PostgreSQL change source, remembering its listeners (one per sink at least once, one in all
+ * at most once) so health and metrics can read their state.
+ */
 final class ListenerTap implements ChangeSource {
 
     private final ChangeSource source;
-    private volatile PostgresListener listener;
+    private final List<PostgresListener> listeners = new CopyOnWriteArrayList<>();
 
     ListenerTap(ChangeSource source) {
         this.source = source;
@@ -22,13 +27,39 @@ final class ListenerTap implements ChangeSource {
     public Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler) {
         Subscription subscription = source.subscribe(from, handler);
         if (subscription instanceof PostgresListener l) {
-            listener = l;
+            listeners.add(l);
         }
         return subscription;
     }
 
+    @Override
+    public boolean replayable() {
+        return source.replayable();
+    }
+
+    /** The listeners' counters added up; connected only while every one is; empty before the first starts. */
     Optional<ListenerStats> stats() {
-        PostgresListener l = listener;
-        return l == null ? Optional.empty() : Optional.of(l.stats());
+        if (listeners.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ListenerStats> all = listeners.stream().map(PostgresListener::stats).toList();
+        if (all.size() == 1) {
+            return Optional.of(all.get(0));
+        }
+        return Optional.of(new ListenerStats(all.stream().allMatch(ListenerStats::connected),
+                all.stream().mapToLong(ListenerStats::notifications).sum(),
+                all.stream().mapToLong(ListenerStats::changes).sum(),
+                all.stream().mapToLong(ListenerStats::malformedChanges).sum(),
+                all.stream().mapToLong(ListenerStats::replayedMessages).sum(),
+                all.stream().mapToLong(ListenerStats::rejectedLogRows).sum(),
+                all.stream().mapToLong(ListenerStats::reconnects).sum(),
+                all.stream().mapToDouble(ListenerStats::queueUsage).max().orElse(0),
+                all.get(0).reassembly()));
+    }
+
+    /** How many listeners are connected, of how many. */
+    String connectedCount() {
+        long connected = listeners.stream().filter(l -> l.stats().connected()).count();
+        return connected + " of " + listeners.size();
     }
 }

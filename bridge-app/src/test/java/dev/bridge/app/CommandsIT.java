@@ -184,18 +184,29 @@ class CommandsIT {
     @Test
     void checkpointsAreShownAndReset() {
         CliTest.run(env, "schema", "install");
-        postgres.consumers().register("bridge");
+        postgres.consumers().register("bridge", "console");
+        postgres.consumers().register("bridge", "hooks");
         Result show = CliTest.run(env, "checkpoint", "show");
         assertThat(show.code()).isZero();
-        assertThat(show.out()).contains("bridge  checkpoint=").contains("(this bridge)");
+        assertThat(show.out()).contains("bridge  sink=console  checkpoint=").contains("bridge  sink=hooks  checkpoint=").contains("(this bridge)");
+        Result one = CliTest.run(env, "checkpoint", "reset", "--sink", "hooks");
+        assertThat(one.code()).as(one.err()).isZero();
+        assertThat(one.out()).contains("sink hooks of consumer bridge will receive every retained change again");
         Result reset = CliTest.run(env, "checkpoint", "reset");
         assertThat(reset.code()).isZero();
-        assertThat(reset.out()).contains("consumer bridge will receive every retained change again");
+        assertThat(reset.out()).contains("the 2 sink(s) of consumer bridge will receive every retained change again");
+        Result noSink = CliTest.run(env, "checkpoint", "reset", "--sink", "nothing");
+        assertThat(noSink.code()).isEqualTo(Cli.FAILED);
+        assertThat(noSink.err()).contains("no sink nothing of a consumer named bridge");
         Result unknown = CliTest.run(env, "checkpoint", "reset", "--consumer", "nobody");
         assertThat(unknown.code()).isEqualTo(Cli.FAILED);
         assertThat(unknown.err()).contains("no consumer named nobody");
 
-        postgres.consumers().register("abandoned");
+        postgres.consumers().register("abandoned", "a");
+        postgres.consumers().register("abandoned", "b");
+        Result oneDropped = CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned", "--sink", "a");
+        assertThat(oneDropped.out()).as(oneDropped.err()).contains("sink a of consumer abandoned dropped");
+        assertThat(CliTest.run(env, "checkpoint", "show").out()).contains("abandoned  sink=b").doesNotContain("abandoned  sink=a");
         assertThat(CliTest.run(env, "checkpoint", "drop").code()).as("which one must be said").isEqualTo(Cli.USAGE);
         Result dropped = CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned");
         assertThat(dropped.code()).as(dropped.err()).isZero();

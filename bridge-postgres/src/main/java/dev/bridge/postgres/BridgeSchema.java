@@ -34,7 +34,8 @@ public final class BridgeSchema {
 
     private static final Logger log = LoggerFactory.getLogger(BridgeSchema.class);
     private static final List<String> MIGRATIONS = List.of(
-            "V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql", "V5__trust.sql");
+            "V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql", "V5__trust.sql",
+            "V6__sink_positions.sql");
 
     /** Who a grant is for (docs/security.md). */
     public enum Grantee {

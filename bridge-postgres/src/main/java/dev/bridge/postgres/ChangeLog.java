@@ -34,6 +34,8 @@ final class ChangeLog {
     private final String register;
     private final String setPrompts;
     private final String unregister;
+    private final String pruneLock;
+    private final String pruneUnlock;
 
     ChangeLog(PostgresOptions options) {
         String s = options.quotedSchema();
@@ -52,6 +54,10 @@ final class ChangeLog {
         nextPage = "SELECT NULL, seq, change, total FROM (" + window + "(SELECT seq, change FROM " + log
                 + " WHERE seq > ? AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
                 + " ORDER BY seq LIMIT ?) c) w WHERE before < " + PAGE_BYTES + ") p ORDER BY seq";
+        // One listener prunes at a time (each sink has its own): a session advisory lock, which any role may take.
+        String pruneKey = (Ddl.LOCK_NAMESPACE + 1) + ", hashtext(" + BridgeSchema.literal(options.schema()) + ")";
+        pruneLock = "SELECT pg_try_advisory_lock(" + pruneKey + ")";
+        pruneUnlock = "SELECT pg_advisory_unlock(" + pruneKey + ")";
         String listeners = s + ".bridge_listeners";
         forgetEnded = "DELETE FROM " + listeners + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)";
         register = "INSERT INTO " + listeners + " (pid, channel_name, prompts) VALUES (pg_backend_pid(), ?, true)"
@@ -63,12 +69,14 @@ final class ChangeLog {
                 + " WHERE NOT pg_visible_in_snapshot(c.txid, " + passedSnapshot("k.checkpoint") + ")) ORDER BY c.seq LIMIT " + PRUNE_BATCH + ")";
         // Past the maximum retention, changes go even if a consumer has not passed them; each consumer that had not is told how many.
         forcedPrune = "WITH gone AS (DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT seq FROM " + s + ".bridge_changes"
-                + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ") RETURNING seq, txid, created_at),"
-                + " missed AS (SELECT k.name, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
-                + " ON NOT " + passed("k.checkpoint", "g.txid", "g.seq") + " GROUP BY k.name),"
+                + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ")"
+                + " RETURNING seq, txid, created_at),"
+                + " missed AS (SELECT k.name, k.sink, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
+                + " ON NOT " + passed("k.checkpoint", "g.txid", "g.seq") + " GROUP BY k.name, k.sink),"
                 + " told AS (UPDATE " + s + ".bridge_consumers k SET lost = k.lost + m.n,"
-                + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name RETURNING k.name, m.n)"
-                + " SELECT (SELECT count(*) FROM gone), t.name, t.n FROM (SELECT 1) one LEFT JOIN told t ON true";
+                + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name AND k.sink = m.sink"
+                + " RETURNING k.name, k.sink, m.n)"
+                + " SELECT (SELECT count(*) FROM gone), t.name, t.sink, t.n FROM (SELECT 1) one LEFT JOIN told t ON true";
     }
 
     static boolean isSnapshot(String position) {
@@ -216,20 +224,46 @@ final class ChangeLog {
         }
     }
 
+    /** One sink of one consumer: a position in the log ({@code sink} empty for a consumer's position from before schema 6). */
+    record Reader(String consumer, String sink) implements Comparable<Reader> {
+        @Override
+        public int compareTo(Reader other) {
+            int byConsumer = consumer.compareTo(other.consumer);
+            return byConsumer != 0 ? byConsumer : sink.compareTo(other.sink);
+        }
+    }
+
     /**
-     * What a prune deleted: {@code passed}, changes every consumer had passed (older than the
-     * retention); {@code forced}, changes older than the maximum retention that some consumer had
-     * not; {@code missed}, how many of those each such consumer had not read.
+     * What a prune deleted: {@code passed}, changes every sink had passed (older than the
+     * retention); {@code forced}, changes older than the maximum retention that some sink had
+     * not; {@code missed}, how many of those each such sink had not read.
      */
-    record Pruned(long passed, long forced, java.util.Map<String, Long> missed) {
+    record Pruned(long passed, long forced, java.util.Map<Reader, Long> missed) {
     }
 
     /**
      * Deletes, in batches of {@value #PRUNE_BATCH}, each in its own short transaction, the changes older
-     * than {@code retention} that every registered consumer has passed, then those older than
-     * {@code maxRetention} (unless zero) whatever the consumers, counting for each consumer those it had not passed.
+     * than {@code retention} that every registered sink has passed, then those older than
+     * {@code maxRetention} (unless zero) whatever the sinks, counting for each sink those it had not
+     * passed. While another listener prunes the log it does nothing: they would only wait on each other.
      */
     Pruned prune(Connection c, Duration retention, Duration maxRetention) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(pruneLock)) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return new Pruned(0, 0, java.util.Map.of());
+            }
+        }
+        try {
+            return pruneHoldingTheLock(c, retention, maxRetention);
+        } finally {
+            try (Statement s = c.createStatement()) {
+                s.execute(pruneUnlock);
+            }
+        }
+    }
+
+    private Pruned pruneHoldingTheLock(Connection c, Duration retention, Duration maxRetention) throws SQLException {
         long passed = 0;
         try (PreparedStatement ps = c.prepareStatement(prune)) {
             ps.setString(1, retention.toMillis() + " milliseconds");
@@ -240,7 +274,7 @@ final class ChangeLog {
             } while (n == PRUNE_BATCH);
         }
         long forced = 0;
-        java.util.Map<String, Long> missed = new java.util.TreeMap<>();
+        java.util.Map<Reader, Long> missed = new java.util.TreeMap<>();
         if (!maxRetention.isZero()) {
             try (PreparedStatement ps = c.prepareStatement(forcedPrune)) {
                 ps.setString(1, maxRetention.toMillis() + " milliseconds");
@@ -251,7 +285,7 @@ final class ChangeLog {
                         while (rs.next()) {
                             n = rs.getLong(1);
                             if (rs.getString(2) != null) {
-                                missed.merge(rs.getString(2), rs.getLong(3), Long::sum);
+                                missed.merge(new Reader(rs.getString(2), rs.getString(3)), rs.getLong(4), Long::sum);
                             }
                         }
                     }

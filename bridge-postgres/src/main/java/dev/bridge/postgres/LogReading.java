@@ -27,6 +27,8 @@ final class LogReading implements ListenMode {
     private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
     /** How often the log is read while {@link LogPace} says so. */
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How long to wait for notifications while the handler has no room, between looks at its room. */
+    private static final int HELD_WAIT_MILLIS = 10;
 
     private final PostgresOptions options;
     private final ChangeHandler handler;
@@ -41,6 +43,8 @@ final class LogReading implements ListenMode {
     /** Seqs (from {@link #batchBase}) of the unfinished batch already handed over, so a re-read after a lost connection skips them. */
     private final java.util.BitSet handedOver = new java.util.BitSet();
     private long batchBase = -1;
+    /** Whether the last read stopped because the handler had no room: it goes on as soon as there is. */
+    private boolean heldBack;
     private LogPace pace;
     private int prompts;
     private long nextPoll;
@@ -80,7 +84,9 @@ final class LogReading implements ListenMode {
 
     @Override
     public void step(Connection c, PGConnection pg, long now, int waitMillis) throws SQLException, InterruptedException {
-        if (prompts > 0 || pace.polling(now) || now - nextPoll >= 0) {
+        boolean due = heldBack || prompts > 0 || pace.polling(now) || now - nextPoll >= 0;
+        boolean room = !due || handler.hasRoom();
+        if (due && room) {
             int read = readLog(c);
             now = System.nanoTime();
             nextPoll = now + options.pollInterval().toNanos();
@@ -90,10 +96,20 @@ final class LogReading implements ListenMode {
                 case NONE -> { }
             }
             prompts = 0;
+        } else if (due) {
+            // A sink that cannot take more now (slow, or its endpoint down): the log keeps the changes; read on once it has room.
+            heldBack = true;
         }
         if (now - nextPrune >= 0) {
             prune(c);
             nextPrune = now + options.pruneInterval().toNanos();
+        }
+        if (heldBack) {
+            PGNotification[] received = pg.getNotifications(HELD_WAIT_MILLIS);
+            if (received != null) {
+                prompts += ownPrompts(received);
+            }
+            return;
         }
         if (pace.polling(System.nanoTime())) {
             // Not pgjdbc's wait: it would hold on while prompts keep coming. Those the reads took in are only counted.
@@ -130,10 +146,10 @@ final class LogReading implements ListenMode {
         if (pruned.passed() > 0) {
             log.info("pruned {} changes from the log of schema {}", pruned.passed(), options.schema());
         }
-        pruned.missed().forEach((consumer, n) -> log.warn("pruned {} changes older than the maximum retention ({}) from the"
-                + " log of schema {} that consumer {} had not read: it will never receive them. `bridge checkpoint show`"
-                + " lists each consumer and what it missed; `bridge checkpoint drop --consumer {}` removes one no longer used",
-                n, options.maxRetention(), options.schema(), consumer, consumer));
+        pruned.missed().forEach((reader, n) -> log.warn("pruned {} changes older than the maximum retention ({}) from the"
+                + " log of schema {} that sink '{}' of consumer {} had not read: it will never receive them. `bridge checkpoint show`"
+                + " lists each sink and what it missed; `bridge checkpoint drop --consumer {} --sink {}` removes one no longer used",
+                n, options.maxRetention(), options.schema(), reader.sink(), reader.consumer(), reader.consumer(), reader.sink()));
     }
 
     private int ownPrompts(PGNotification[] received) {
@@ -168,9 +184,17 @@ final class LogReading implements ListenMode {
             afterSeq = 0;
         }
         int read = 0;
+        heldBack = false;
         while (true) {
             read += page.rows().size();
             for (ChangeLog.Row row : page.rows()) {
+                if (!handler.hasRoom()) {
+                    // Stop here; the next read goes on after the last change handed over, and so would a restart.
+                    heldBack = true;
+                    unfinished = new ChangeLog.Position(position, next, afterSeq);
+                    handler.onCheckpoint(new Checkpoint(unfinished.toString()));
+                    return read;
+                }
                 afterSeq = row.seq();
                 handOver(row);
             }

@@ -33,4 +33,10 @@ final class PostgresChangeSource implements ChangeSource {
         listener.start();
         return listener;
     }
+
+    /** At-least-once: yes, each subscription reads the log from its own checkpoint. At-most-once: no, notifications are live only. */
+    @Override
+    public boolean replayable() {
+        return options.mode() == DeliveryMode.AT_LEAST_ONCE;
+    }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -48,13 +49,14 @@ class ChangeLogIT {
 
         @Override
         public void onCheckpoint(Checkpoint checkpoint) {
-            store.save(name, checkpoint);
+            store.save(name, "s", checkpoint);
             checkpoints.add(checkpoint);
         }
     }
 
     private PostgresListener subscribe(BridgePostgres bridge, Consumer consumer) throws InterruptedException {
-        PostgresListener listener = (PostgresListener) bridge.changeSource().subscribe(bridge.checkpointStore().load(consumer.name), consumer);
+        PostgresListener listener = (PostgresListener) bridge.changeSource().subscribe(
+                Optional.ofNullable(bridge.checkpointStore().load(consumer.name, Set.of("s")).get("s")), consumer);
         assertThat(listener.awaitListening(WAIT)).isTrue();
         return listener;
     }
@@ -285,7 +287,7 @@ class ChangeLogIT {
         PostgresOptions options = TestPostgres.freshOptions().withPruning(Duration.ZERO, Duration.ofMillis(200));
         BridgePostgres bridge = TestPostgres.bridge(options);
         bridge.schema().install();
-        bridge.consumers().register("laggard");
+        bridge.consumers().register("laggard", "s");
         Consumer fast = new Consumer(bridge.checkpointStore(), "fast");
         try (PostgresListener listener = subscribe(bridge, fast)) {
             for (int i = 0; i < 50; i++) {
@@ -297,7 +299,7 @@ class ChangeLogIT {
             assertThat(bridge.consumers().list()).extracting(Consumers.Consumer::name).containsExactly("fast", "laggard");
             assertThat(bridge.consumers().list().get(1).pending()).isEqualTo(50);
 
-            assertThat(bridge.consumers().drop("laggard")).isTrue();
+            assertThat(bridge.consumers().drop("laggard", Optional.empty())).isEqualTo(1);
             RecordingHandler.awaitTrue(() -> count(options) == 0, WAIT, () -> "not pruned: " + count(options));
 
             // Under a steady stream the log stays small: pruning follows the consumer.

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -79,12 +80,9 @@ class EngineOverPostgresIT {
     void aKillWhileCatchingUpRepeatsAboutACheckpointIntervalNotTheWholeBacklog() throws Exception {
         PostgresOptions options = TestPostgres.freshOptions();
         BridgePostgres bridge = TestPostgres.bridge(options);
-        bridge.schema().install();
-        String table = "backlog_" + options.schema();
-        TestPostgres.execute(TestPostgres.dataSource(), "CREATE TABLE " + table + " (id integer PRIMARY KEY)");
-        bridge.capture().add(table);
+        String table = captured(bridge, "backlog_" + options.schema(), "id integer PRIMARY KEY");
         int backlog = 20_000;
-        bridge.consumers().register("catch-up");
+        bridge.consumers().register("catch-up", "slow");
         TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " SELECT generate_series(1, " + backlog + ")");
 
         Slow sink = new Slow();
@@ -110,6 +108,94 @@ class EngineOverPostgresIT {
         assertThat(beforeKill).isGreaterThanOrEqualTo(8_000);
         // A checkpoint every 100 ms at about 5,000 changes/s, saved past whole pages of 1,000, and what was in flight.
         assertThat(repeats).as("repeats after a kill at %d", beforeKill).isLessThan(3_000);
+    }
+
+    @Test
+    void aStalledSinkHoldsBackNoOtherAndARestartResumesEachSinkFromItsOwnCheckpoint() throws Exception {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        String table = captured(bridge, "apart_" + options.schema(), "id integer PRIMARY KEY, n integer");
+        Collecting fast = new Collecting("fast");
+        Gate gate = new Gate();
+        DeliveryEngine first = twoSinks(bridge, fast, gate);
+        first.start();
+        try {
+            for (int round = 1; round <= 10; round++) {
+                TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " SELECT g, " + round
+                        + " FROM generate_series(1, 300) g ON CONFLICT (id) DO UPDATE SET n = excluded.n");
+            }
+            RecordingHandler.awaitTrue(() -> fast.received.size() == 3_000, Duration.ofSeconds(60), () -> "fast sink has " + fast.received.size());
+            RecordingHandler.awaitTrue(() -> pending(bridge, "fast") == 0, Duration.ofSeconds(30), () -> "fast sink's checkpoint behind");
+            assertThat(gate.received).as("the gated sink's buffer holds at most its 200").hasSizeLessThanOrEqualTo(200);
+        } finally {
+            first.stop(Duration.ofMillis(200));
+        }
+        assertThat(pending(bridge, "gate")).as("the gated sink's checkpoint stayed behind").isEqualTo(3_000);
+
+        gate.open = true;
+        Collecting fastAgain = new Collecting("fast");
+        DeliveryEngine second = twoSinks(bridge, fastAgain, gate);
+        second.start();
+        try {
+            RecordingHandler.awaitTrue(() -> gate.delivered.size() == 3_000, Duration.ofSeconds(60), () -> "gated sink has " + gate.delivered.size());
+            RecordingHandler.awaitTrue(() -> pending(bridge, "gate") == 0, Duration.ofSeconds(30), () -> "gated sink's checkpoint behind");
+        } finally {
+            second.stop();
+        }
+        assertThat(fastAgain.received).as("the fast sink resumed from its own checkpoint: nothing again").isEmpty();
+        Map<String, Long> last = new HashMap<>();
+        for (Change c : gate.delivered) {
+            long n = c.val().tree().get("n").asLong();
+            assertThat(n).as("order of key %s", c.id()).isEqualTo(last.getOrDefault(c.id(), 0L) + 1);
+            last.put(c.id(), n);
+        }
+    }
+
+    /** Installs the schema and creates {@code table} with {@code columns}, captured. */
+    private static String captured(BridgePostgres bridge, String table, String columns) {
+        bridge.schema().install();
+        TestPostgres.execute(TestPostgres.dataSource(), "CREATE TABLE " + table + " (" + columns + ")");
+        bridge.capture().add(table);
+        return table;
+    }
+
+    private static long pending(BridgePostgres bridge, String sink) {
+        return bridge.consumers().list().stream().filter(k -> k.name().equals("apart") && k.sink().equals(sink)).findFirst()
+                .map(Consumers.Consumer::pending).orElse(-1L);
+    }
+
+    private static DeliveryEngine twoSinks(BridgePostgres bridge, ChangeSink fast, ChangeSink gate) {
+        DeliveryPolicy policy = new DeliveryPolicy(4, 50, Duration.ZERO, 200, 16L << 20, Duration.ofSeconds(30),
+                RetryPolicy.exponential(Duration.ofMillis(50), Duration.ofMillis(200), 1_000, Duration.ofHours(1)));
+        return DeliveryEngine.builder("apart").source(bridge).sink(fast, SinkFilter.all(), policy).sink(gate, SinkFilter.all(), policy)
+                .options(new EngineOptions(Duration.ofMillis(50), Duration.ofSeconds(5))).build();
+    }
+
+    /** Refuses every change until opened: an endpoint that is down. */
+    private static final class Gate implements ChangeSink {
+        final List<Change> received = new CopyOnWriteArrayList<>();
+        final List<Change> delivered = new CopyOnWriteArrayList<>();
+        volatile boolean open;
+
+        @Override
+        public String name() {
+            return "gate";
+        }
+
+        @Override
+        public void deliver(List<Change> batch, Acknowledger acks) {
+            for (Change c : batch) {
+                if (!received.contains(c)) {
+                    received.add(c);
+                }
+                if (open) {
+                    delivered.add(c);
+                    acks.ack(c, Ack.delivered());
+                } else {
+                    acks.ack(c, Ack.retry("connection refused"));
+                }
+            }
+        }
     }
 
     private static DeliveryEngine engine(BridgePostgres bridge, ChangeSink sink, CheckpointStore checkpoints) {
@@ -148,14 +234,14 @@ class EngineOverPostgresIT {
         }
 
         @Override
-        public Optional<Checkpoint> load(String consumer) {
-            return store.load(consumer);
+        public Map<String, Checkpoint> load(String consumer, Set<String> sinks) {
+            return store.load(consumer, sinks);
         }
 
         @Override
-        public void save(String consumer, Checkpoint checkpoint) {
+        public void save(String consumer, String sink, Checkpoint checkpoint) {
             if (!killed) {
-                store.save(consumer, checkpoint);
+                store.save(consumer, sink, checkpoint);
             }
         }
     }
@@ -188,12 +274,12 @@ class EngineOverPostgresIT {
 
     private static final class NoCheckpoints implements CheckpointStore {
         @Override
-        public Optional<Checkpoint> load(String consumer) {
-            return Optional.empty();
+        public Map<String, Checkpoint> load(String consumer, Set<String> sinks) {
+            return Map.of();
         }
 
         @Override
-        public void save(String consumer, Checkpoint checkpoint) {
+        public void save(String consumer, String sink, Checkpoint checkpoint) {
         }
     }
 

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
 class StoresIT {
 
     private static BridgePostgres bridge;
+    private static PostgresOptions options;
 
     @BeforeAll
     static void install() {
-        bridge = TestPostgres.bridge(TestPostgres.freshOptions());
+        options = TestPostgres.freshOptions();
+        bridge = TestPostgres.bridge(options);
         bridge.schema().install();
     }
 
@@ -59,15 +61,15 @@ class StoresIT {
         TestPostgres.execute(TestPostgres.dataSource(), "CREATE TABLE " + table + " (id integer PRIMARY KEY)");
         pg.capture().add(table);
         CheckpointStore checkpoints = pg.checkpointStore();
-        checkpoints.load("abandoned");
+        checkpoints.load("abandoned", java.util.Set.of("s"));
         String before = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text");
         TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " SELECT generate_series(1, 25)");
         String after = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT pg_current_snapshot()::text");
-        checkpoints.save("current", new Checkpoint(after));
+        checkpoints.save("current", "s", new Checkpoint(after));
         // Part way through a read: of the 25, those up to id 10 are handed over.
         String tenth = TestPostgres.queryString(TestPostgres.dataSource(), "SELECT seq FROM " + s + ".bridge_changes"
                 + " WHERE change::jsonb ->> 'id' = '10'");
-        checkpoints.save("midread", new Checkpoint(before + "/" + after + "/" + tenth));
+        checkpoints.save("midread", "s", new Checkpoint(before + "/" + after + "/" + tenth));
         TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + table + " VALUES (26)");
         // Written two days ago, as far as pruning can tell.
         TestPostgres.execute(TestPostgres.dataSource(), "UPDATE " + s + ".bridge_changes SET created_at = now() - interval '2 days'");
@@ -81,33 +83,60 @@ class StoresIT {
 
         assertThat(kept.passed() + kept.forced()).as("without a maximum, nothing a consumer has not passed goes").isZero();
         assertThat(pruned.forced()).isEqualTo(26);
-        assertThat(pruned.missed()).containsOnly(java.util.Map.entry("abandoned", 26L), java.util.Map.entry("current", 1L),
-                java.util.Map.entry("midread", 16L));
+        assertThat(pruned.missed()).containsOnly(java.util.Map.entry(new ChangeLog.Reader("abandoned", "s"), 26L),
+                java.util.Map.entry(new ChangeLog.Reader("current", "s"), 1L), java.util.Map.entry(new ChangeLog.Reader("midread", "s"), 16L));
         assertThat(TestPostgres.queryString(TestPostgres.dataSource(), "SELECT count(*) FROM " + s + ".bridge_changes")).isEqualTo("0");
-        checkpoints.load("abandoned");
-        assertThat(checkpoints.lost("abandoned")).isEqualTo(26);
+        checkpoints.load("abandoned", java.util.Set.of("s"));
+        assertThat(checkpoints.lost("abandoned", "s")).isEqualTo(26);
         assertThat(pg.consumers().list()).filteredOn(k -> k.name().equals("abandoned")).singleElement()
                 .satisfies(k -> assertThat(k.lostUntil()).isNotNull());
-        assertThat(pg.consumers().drop("abandoned")).isTrue();
+        assertThat(pg.consumers().drop("abandoned", java.util.Optional.empty())).isEqualTo(1);
         assertThat(pg.consumers().list()).extracting(Consumers.Consumer::name).containsExactly("current", "midread");
     }
 
     @Test
-    void checkpointsRegisterConsumersAndRefuseWhatIsNotASnapshot() {
+    void eachSinkKeepsItsOwnCheckpointAndANewSinkStartsAtTheSlowestOne() {
         CheckpointStore checkpoints = bridge.checkpointStore();
 
-        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("1:1:"));
-        checkpoints.save("alpha", new Checkpoint("800:805:801,803"));
-        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("800:805:801,803"));
-        assertThatThrownBy(() -> checkpoints.save("alpha", new Checkpoint("805"))).hasMessageContaining("PostgreSQL snapshot");
+        assertThat(checkpoints.load("alpha", java.util.Set.of("cache", "hooks")))
+                .as("a new consumer's sinks start at the beginning of the log")
+                .containsOnly(java.util.Map.entry("cache", new Checkpoint("1:1:")), java.util.Map.entry("hooks", new Checkpoint("1:1:")));
+        checkpoints.save("alpha", "cache", new Checkpoint("900:905:901"));
+        checkpoints.save("alpha", "hooks", new Checkpoint("800:805:801,803"));
+        assertThat(checkpoints.load("alpha", java.util.Set.of("cache", "hooks", "search")))
+                .as("a sink new to the consumer starts where its slowest sink is")
+                .containsOnly(java.util.Map.entry("cache", new Checkpoint("900:905:901")),
+                        java.util.Map.entry("hooks", new Checkpoint("800:805:801,803")),
+                        java.util.Map.entry("search", new Checkpoint("800:805:801,803")));
+        assertThat(checkpoints.load("alpha", java.util.Set.of("cache"))).as("sinks no longer configured are still reported")
+                .containsKeys("hooks", "search");
+        assertThatThrownBy(() -> checkpoints.save("alpha", "cache", new Checkpoint("805"))).hasMessageContaining("PostgreSQL snapshot");
+        assertThatThrownBy(() -> checkpoints.load("alpha", java.util.Set.of(""))).hasMessageContaining("must not be empty");
 
         Consumers consumers = bridge.consumers();
-        consumers.register("beta");
-        assertThat(consumers.list()).extracting(Consumers.Consumer::name).contains("alpha", "beta");
-        assertThat(consumers.reset("alpha")).isTrue();
-        assertThat(checkpoints.load("alpha")).hasValue(new Checkpoint("1:1:"));
-        assertThat(consumers.drop("beta")).isTrue();
-        assertThat(consumers.drop("beta")).isFalse();
-        assertThat(consumers.list()).extracting(Consumers.Consumer::name).doesNotContain("beta");
+        consumers.register("beta", "cache");
+        assertThat(consumers.list()).extracting(k -> k.name() + "/" + k.sink()).contains("alpha/cache", "alpha/hooks", "alpha/search", "beta/cache");
+        assertThat(consumers.reset("alpha", java.util.Optional.of("cache"))).isEqualTo(1);
+        assertThat(checkpoints.load("alpha", java.util.Set.of()).get("cache")).isEqualTo(new Checkpoint("1:1:"));
+        assertThat(checkpoints.load("alpha", java.util.Set.of()).get("hooks")).as("the other sinks keep theirs")
+                .isEqualTo(new Checkpoint("800:805:801,803"));
+        assertThat(consumers.reset("alpha", java.util.Optional.empty())).isEqualTo(3);
+        assertThat(consumers.drop("alpha", java.util.Optional.of("search"))).isEqualTo(1);
+        assertThat(consumers.drop("alpha", java.util.Optional.of("search"))).isZero();
+        assertThat(consumers.drop("beta", java.util.Optional.empty())).isEqualTo(1);
+        assertThat(consumers.list()).extracting(k -> k.name() + "/" + k.sink()).contains("alpha/cache", "alpha/hooks")
+                .doesNotContain("alpha/search", "beta/cache");
+    }
+
+    @Test
+    void theSinksOfAConsumerFromBeforePerSinkCheckpointsStartFromItsCheckpointWhichIsThenRetired() {
+        TestPostgres.execute(TestPostgres.dataSource(), "INSERT INTO " + options.quotedSchema()
+                + ".bridge_consumers (name, checkpoint) VALUES ('gamma', '700:702:')");
+        CheckpointStore checkpoints = bridge.checkpointStore();
+
+        assertThat(checkpoints.load("gamma", java.util.Set.of("cache", "hooks")))
+                .containsOnly(java.util.Map.entry("cache", new Checkpoint("700:702:")), java.util.Map.entry("hooks", new Checkpoint("700:702:")));
+        assertThat(bridge.consumers().list()).filteredOn(k -> k.name().equals("gamma")).extracting(Consumers.Consumer::sink)
+                .as("the single checkpoint is gone once the sinks have theirs").containsExactly("cache", "hooks");
     }
 }

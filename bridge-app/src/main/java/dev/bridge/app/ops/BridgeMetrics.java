@@ -56,7 +56,8 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
     private static final Pattern COUNTER_NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
     /** Series of the engine under {@code bridge_sink_}, which a sink's own counter must not shadow. */
     private static final Set<String> ENGINE_SINK_SERIES = Set.of(
-            "received", "delivered", "retried", "dead_lettered", "buffered_changes", "buffered_bytes", "buffer_fill_ratio");
+            "received", "delivered", "retried", "dead_lettered", "buffered_changes", "buffered_bytes", "buffer_fill_ratio",
+            "checkpoint_lag", "lost_changes");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -76,10 +77,11 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
 
-        counter("bridge.engine.changes.received", "Changes taken from the source", m -> m.engine.read(EngineStats::received));
-        gauge("bridge.engine.checkpoint.lag", "Changes taken from the source that the saved checkpoint does not cover yet",
+        counter("bridge.engine.changes.received", "The most changes any sink's reader took from the source",
+                m -> m.engine.read(EngineStats::received));
+        gauge("bridge.engine.checkpoint.lag", "The largest checkpoint lag of the sinks (bridge_sink_checkpoint_lag)",
                 m -> m.engine.reading(EngineStats::checkpointLag));
-        counter("bridge.engine.lost.changes", "Changes the change log pruned after its maximum retention before this consumer read them",
+        counter("bridge.engine.lost.changes", "The most changes the change log pruned before one of the sinks read them (bridge_sink_lost_changes)",
                 m -> m.engine.read(EngineStats::lost));
 
         gauge("bridge.listener.connected", "1 while the PostgreSQL listener is listening, else 0",
@@ -136,6 +138,10 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
             sinkGauge("bridge.sink.buffered.changes", name, "Changes waiting for or in delivery", SinkStats::buffered);
             sinkGauge("bridge.sink.buffered.bytes", name, "Approximate size of the buffered changes", SinkStats::bufferedBytes);
             sinkGauge("bridge.sink.buffer.fill.ratio", name, "How full the sink's buffer is, 0 to 1", SinkStats::bufferFill);
+            sinkGauge("bridge.sink.checkpoint.lag", name, "Changes the sink's reader took that its saved checkpoint does not cover yet",
+                    SinkStats::checkpointLag);
+            sinkCounter("bridge.sink.lost.changes", name, "Changes the change log pruned after its maximum retention before this sink read them",
+                    SinkStats::lost);
             timer(name);
             registerOwnCounters(sink);
         }

@@ -44,8 +44,8 @@ class BridgeMetricsTest {
         TestSink audit = new TestSink("audit");
         metrics.bindEngine(engine::get, List.of(billing, audit));
         engine.set(new EngineStats(10, 3, List.of(
-                new SinkStats("billing", 9, 7, 2, 1, 250, 4096, 1000),
-                new SinkStats("audit", 4, 4, 0, 0, 0, 0, 500))));
+                new SinkStats("billing", 9, 7, 2, 1, 250, 4096, 1000, 12, 3),
+                new SinkStats("audit", 4, 4, 0, 0, 0, 0, 500, 0, 0))));
 
         Map<String, Double> scrape = Scrape.parse(metrics.scrape());
 
@@ -58,12 +58,15 @@ class BridgeMetricsTest {
                 .containsEntry("bridge_sink_buffered_changes{sink=\"billing\"}", 250.0)
                 .containsEntry("bridge_sink_buffered_bytes{sink=\"billing\"}", 4096.0)
                 .containsEntry("bridge_sink_buffer_fill_ratio{sink=\"billing\"}", 0.25)
+                .containsEntry("bridge_sink_checkpoint_lag{sink=\"billing\"}", 12.0)
+                .containsEntry("bridge_sink_lost_changes_total{sink=\"billing\"}", 3.0)
+                .containsEntry("bridge_sink_checkpoint_lag{sink=\"audit\"}", 0.0)
                 .containsEntry("bridge_sink_delivered_total{sink=\"audit\"}", 4.0)
                 .containsEntry("bridge_sink_buffer_fill_ratio{sink=\"audit\"}", 0.0);
 
         engine.set(new EngineStats(25, 0, List.of(
-                new SinkStats("billing", 20, 20, 5, 1, 0, 0, 1000),
-                new SinkStats("audit", 8, 8, 0, 0, 0, 0, 500))));
+                new SinkStats("billing", 20, 20, 5, 1, 0, 0, 1000, 0, 3),
+                new SinkStats("audit", 8, 8, 0, 0, 0, 0, 500, 0, 0))));
 
         assertThat(Scrape.parse(metrics.scrape()))
                 .containsEntry("bridge_engine_changes_received_total", 25.0)
@@ -114,7 +117,7 @@ class BridgeMetricsTest {
     @Test
     void retriesAndDeadLettersAreCountedFromTheStatsOnly() {
         metrics.bindEngine(engine::get, List.of(new TestSink("billing")));
-        engine.set(new EngineStats(1, 1, List.of(new SinkStats("billing", 1, 0, 1, 1, 0, 0, 10))));
+        engine.set(new EngineStats(1, 1, List.of(new SinkStats("billing", 1, 0, 1, 1, 0, 0, 10, 0, 0))));
 
         metrics.retried("billing", CHANGE, "timeout");
         metrics.deadLettered("billing", CHANGE, "gone");

@@ -14,8 +14,11 @@ import dev.bridge.core.port.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,15 +44,8 @@ public final class DeliveryEngine implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final EngineOptions options;
     private final List<SinkRunner> runners = new ArrayList<>();
-    private final CheckpointTracker tracker = new CheckpointTracker();
-    private final AtomicLong received = new AtomicLong();
+    private final List<Lane> lanes = new ArrayList<>();
     private final ScheduledExecutorService checkpointer;
-    private volatile boolean accepting;
-    private volatile Checkpoint saved;
-    /** What {@link CheckpointStore#lost} said last. */
-    private volatile long lost;
-    private volatile long savedCovers;
-    private Subscription subscription;
     private boolean started;
     private boolean stopped;
 
@@ -85,6 +81,11 @@ public final class DeliveryEngine implements AutoCloseable {
         if (runners.isEmpty()) {
             throw new IllegalArgumentException("the engine needs at least one sink");
         }
+        if (source.replayable()) {
+            runners.forEach(r -> lanes.add(new Lane(List.of(r))));
+        } else {
+            lanes.add(new Lane(runners));
+        }
         this.checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bridge-checkpoint-" + consumer);
             t.setDaemon(true);
@@ -93,9 +94,11 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
-     * Starts every sink, then subscribes to the source from the saved checkpoint.
+     * Starts every sink, then subscribes to the source from the saved checkpoints: once per sink
+     * from its own checkpoint if the source is {@linkplain ChangeSource#replayable() replayable},
+     * else once for all sinks.
      *
-     * @throws BridgeException if a sink fails to start, or the checkpoint cannot be read, or the
+     * @throws BridgeException if a sink fails to start, or the checkpoints cannot be read, or the
      *     source's {@code subscribe} throws; whatever was started is stopped again and the engine is
      *     left stopped. A source that connects in the background (bridge-postgres's listener)
      *     reports what goes wrong after that in its log and its stats, and keeps trying.
@@ -118,27 +121,39 @@ public final class DeliveryEngine implements AutoCloseable {
                 running.add(runner);
                 runner.start();
             }
-            saved = checkpoints.load(consumer).orElse(null);
-            lost = checkpoints.lost(consumer);
-            accepting = true;
-            subscription = source.subscribe(java.util.Optional.ofNullable(saved), new Handler());
+            Set<String> names = new LinkedHashSet<>();
+            runners.forEach(r -> names.add(r.name()));
+            Map<String, Checkpoint> saved = checkpoints.load(consumer, names);
+            for (Lane lane : lanes) {
+                lane.load(saved);
+            }
+            for (Lane lane : lanes) {
+                lane.subscribe();
+            }
+            warnOfUnconfigured(saved.keySet(), names);
         } catch (RuntimeException e) {
-            accepting = false;
             stopped = true;
+            lanes.forEach(Lane::close);
             running.forEach(SinkRunner::beginStop);
             running.forEach(SinkRunner::close);
             checkpointer.shutdownNow();
             throw e instanceof BridgeException b ? b
                     : new BridgeException("delivery engine " + consumer + " could not start: " + e.getMessage(), e);
         }
-        if (lost > 0) {
-            log.warn("consumer {} has missed {} changes in all: the source dropped them before it read them (the change log's"
-                    + " maximum retention); `bridge checkpoint show` says until when", consumer, lost);
-        }
         long every = options.checkpointInterval().toMillis();
-        checkpointer.scheduleWithFixedDelay(this::saveCheckpoint, every, every, TimeUnit.MILLISECONDS);
-        log.info("delivery engine {} started from {} with sinks {}", consumer,
-                saved == null ? "the beginning" : "checkpoint " + saved.position(), runners.stream().map(SinkRunner::name).toList());
+        checkpointer.scheduleWithFixedDelay(this::saveCheckpoints, every, every, TimeUnit.MILLISECONDS);
+        log.info("delivery engine {} started with sinks {}", consumer,
+                lanes.stream().map(Lane::describe).toList());
+    }
+
+    private void warnOfUnconfigured(Set<String> saved, Set<String> configured) {
+        for (String sink : saved) {
+            if (!configured.contains(sink)) {
+                log.warn("consumer {} has a checkpoint for sink '{}', which is not configured: it holds the change log (up to its"
+                        + " maximum retention) until you drop it with `bridge checkpoint drop --consumer {} --sink {}`", consumer, sink,
+                        consumer, sink);
+            }
+        }
     }
 
     /** Stops within the configured shutdown deadline; see {@link #stop(Duration)}. */
@@ -158,9 +173,9 @@ public final class DeliveryEngine implements AutoCloseable {
             return true;
         }
         stopped = true;
-        accepting = false;
+        lanes.forEach(Lane::stopAccepting);
         runners.forEach(SinkRunner::beginStop);
-        subscription.close();
+        lanes.forEach(Lane::close);
         long until = System.nanoTime() + deadline.toNanos();
         boolean drained = true;
         try {
@@ -172,7 +187,7 @@ public final class DeliveryEngine implements AutoCloseable {
             drained = false;
         }
         checkpointer.shutdownNow();
-        saveCheckpoint();
+        saveCheckpoints();
         runners.forEach(SinkRunner::close);
         log.info("delivery engine {} stopped{}", consumer, drained ? "" : " (some deliveries were abandoned and will repeat)");
         return drained;
@@ -183,32 +198,26 @@ public final class DeliveryEngine implements AutoCloseable {
         stop();
     }
 
+    /**
+     * The counters now. Each sink's own position is in its {@link SinkStats}; the engine's
+     * {@code received}, {@code checkpointLag} and {@code lost} are the largest of its sinks'.
+     */
     public EngineStats stats() {
-        List<SinkStats> sinks = runners.stream().map(SinkRunner::stats).toList();
-        return new EngineStats(received.get(), received.get() - savedCovers, sinks, lost);
+        List<SinkStats> sinks = new ArrayList<>();
+        long received = 0;
+        for (SinkRunner runner : runners) {
+            Lane lane = lanes.stream().filter(l -> l.runners.contains(runner)).findFirst().orElseThrow();
+            received = Math.max(received, lane.received.get());
+            sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
+        }
+        long lag = sinks.stream().mapToLong(SinkStats::checkpointLag).max().orElse(0);
+        long lost = sinks.stream().mapToLong(SinkStats::lost).max().orElse(0);
+        return new EngineStats(received, lag, sinks, lost);
     }
 
-    private synchronized void saveCheckpoint() {
-        long lowest = Long.MAX_VALUE;
-        for (SinkRunner runner : runners) {
-            lowest = Math.min(lowest, runner.lowestUnsettled());
-        }
-        Checkpoint safe = tracker.advance(lowest);
-        if (safe == null || safe.equals(saved)) {
-            return;
-        }
-        try {
-            checkpoints.save(consumer, safe);
-            saved = safe;
-            savedCovers = tracker.safeCovers();
-            long now = checkpoints.lost(consumer);
-            if (now > lost) {
-                log.warn("consumer {} missed {} more changes: the source dropped them before it read them (the change log's"
-                        + " maximum retention); they will not be delivered", consumer, now - lost);
-                lost = now;
-            }
-        } catch (RuntimeException e) {
-            log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
+    private synchronized void saveCheckpoints() {
+        for (Lane lane : lanes) {
+            lane.saveCheckpoint();
         }
     }
 
@@ -285,7 +294,89 @@ public final class DeliveryEngine implements AutoCloseable {
         }
     }
 
-    private final class Handler implements ChangeHandler {
+    /**
+     * Sinks that read the source through one subscription and share one position: a single sink
+     * (a replayable source), or all of them (a live-only one). Its checkpoint is saved under each
+     * of its sinks' names.
+     */
+    private final class Lane implements ChangeHandler {
+        final List<SinkRunner> runners;
+        final CheckpointTracker tracker = new CheckpointTracker();
+        final AtomicLong received = new AtomicLong();
+        /** What {@link CheckpointStore#lost} said last, by sink. */
+        final Map<String, Long> lost = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile boolean accepting;
+        volatile long savedCovers;
+        Checkpoint saved;
+        Subscription subscription;
+
+        Lane(List<SinkRunner> runners) {
+            this.runners = List.copyOf(runners);
+        }
+
+        /** Resumes from the checkpoint of its first sink that has one (a lane of several sinks saves the same under each). */
+        void load(Map<String, Checkpoint> checkpoints) {
+            for (SinkRunner runner : runners) {
+                if (saved == null && checkpoints.containsKey(runner.name())) {
+                    saved = checkpoints.get(runner.name());
+                }
+                long missed = DeliveryEngine.this.checkpoints.lost(consumer, runner.name());
+                lost.put(runner.name(), missed);
+                if (missed > 0) {
+                    log.warn("sink {} of consumer {} has missed {} changes in all: the source dropped them before the sink read them"
+                            + " (the change log's maximum retention); `bridge checkpoint show` says until when", runner.name(), consumer, missed);
+                }
+            }
+        }
+
+        void subscribe() {
+            accepting = true;
+            subscription = source.subscribe(Optional.ofNullable(saved), this);
+        }
+
+        String describe() {
+            String names = runners.stream().map(SinkRunner::name).collect(java.util.stream.Collectors.joining("+"));
+            return names + " from " + (saved == null ? "the beginning" : "checkpoint " + saved.position());
+        }
+
+        void stopAccepting() {
+            accepting = false;
+        }
+
+        void close() {
+            accepting = false;
+            if (subscription != null) {
+                subscription.close();
+            }
+        }
+
+        void saveCheckpoint() {
+            long lowest = Long.MAX_VALUE;
+            for (SinkRunner runner : runners) {
+                lowest = Math.min(lowest, runner.lowestUnsettled());
+            }
+            Checkpoint safe = tracker.advance(lowest);
+            if (safe == null || safe.equals(saved)) {
+                return;
+            }
+            try {
+                for (SinkRunner runner : runners) {
+                    checkpoints.save(consumer, runner.name(), safe);
+                    long now = checkpoints.lost(consumer, runner.name());
+                    long before = lost.getOrDefault(runner.name(), 0L);
+                    if (now > before) {
+                        log.warn("sink {} of consumer {} missed {} more changes: the source dropped them before the sink read them (the"
+                                + " change log's maximum retention); they will not be delivered to it", runner.name(), consumer, now - before);
+                        lost.put(runner.name(), now);
+                    }
+                }
+                saved = safe;
+                savedCovers = tracker.safeCovers();
+            } catch (RuntimeException e) {
+                log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
+            }
+        }
+
         @Override
         public void onChange(Change change) throws InterruptedException {
             if (!accepting) {
@@ -295,6 +386,16 @@ public final class DeliveryEngine implements AutoCloseable {
             for (SinkRunner runner : runners) {
                 runner.offer(position, change);
             }
+        }
+
+        @Override
+        public boolean hasRoom() {
+            for (SinkRunner runner : runners) {
+                if (!runner.hasRoom()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

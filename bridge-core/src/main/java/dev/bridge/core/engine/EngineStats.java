@@ -5,10 +5,10 @@ import java.util.List;
 /**
  * The engine's counters.
  *
- * @param received changes taken from the source
- * @param checkpointLag changes taken from the source that the last saved checkpoint does not cover yet
+ * @param received the most changes any sink's reader took from the source
+ * @param checkpointLag the largest {@link SinkStats#checkpointLag()} of the sinks
  * @param sinks per-sink counters, in configuration order
- * @param lost changes the source dropped before this consumer read them, in all ({@code CheckpointStore.lost})
+ * @param lost the largest {@link SinkStats#lost()} of the sinks
  */
 public record EngineStats(long received, long checkpointLag, List<SinkStats> sinks, long lost) {
     public EngineStats {

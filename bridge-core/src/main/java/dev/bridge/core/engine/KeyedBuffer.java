@@ -37,6 +37,11 @@ final class KeyedBuffer {
         return unsettled.isEmpty() || (unsettled.size() < maxChanges && bytes + size <= maxBytes);
     }
 
+    /** Whether at most half the changes and half the bytes the buffer holds are taken. */
+    boolean atMostHalfFull() {
+        return unsettled.size() <= maxChanges / 2 && bytes <= maxBytes / 2;
+    }
+
     void add(long position, Change change, long size, long now) {
         KeyQueue queue = keys.computeIfAbsent(change.key(), KeyQueue::new);
         queue.entries.addLast(new Entry(position, change, size, now));

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class SinkRunner {
 
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
+    /** What a change with no data counts for in the buffer's bytes. */
+    private static final long MIN_CHANGE_BYTES = 128;
 
     private final String name;
     private final ChangeSink sink;
@@ -55,6 +57,8 @@ final class SinkRunner {
     private final ExecutorService deadLetterWriter;
     private final Thread dispatcher;
     private boolean stopping;
+    /** Whether {@link #hasRoom} waits for the buffer to drain to half; guarded by the lock. */
+    private boolean refilling;
     private boolean closed;
 
     private final AtomicLong received = new AtomicLong();
@@ -113,6 +117,25 @@ final class SinkRunner {
             buffer.add(position, change, bytes, nanoClock.getAsLong());
             received.incrementAndGet();
             work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the source should go on handing over changes: no once the buffer is full, and yes again
+     * only once it is down to half, so that a sink slower than its source makes it read in large
+     * steps, not one change at a time.
+     */
+    boolean hasRoom() {
+        lock.lock();
+        try {
+            if (refilling) {
+                refilling = !buffer.atMostHalfFull();
+            } else if (!buffer.hasRoomFor(MIN_CHANGE_BYTES)) {
+                refilling = true;
+            }
+            return stopping || !refilling;
         } finally {
             lock.unlock();
         }
@@ -184,7 +207,7 @@ final class SinkRunner {
         lock.lock();
         try {
             return new SinkStats(name, received.get(), delivered.get(), retried.get(), deadLettered.get(),
-                    buffer.size(), buffer.bytes(), policy.bufferChanges());
+                    buffer.size(), buffer.bytes(), policy.bufferChanges(), 0, 0);
         } finally {
             lock.unlock();
         }
@@ -344,7 +367,7 @@ final class SinkRunner {
     }
 
     private static long sizeOf(Change change) {
-        return 128L + change.bucket().length() + change.id().length()
+        return MIN_CHANGE_BYTES + change.bucket().length() + change.id().length()
                 + (change.val() == null ? 0 : change.val().text().length())
                 + (change.old() == null ? 0 : change.old().text().length());
     }

@@ -1,7 +1,7 @@
 package dev.bridge.core.engine;
 
 /**
- * One sink's counters since the engine started, and its buffer now.
+ * One sink's counters since the engine started, its buffer now, and its position on the source.
  *
  * @param received changes that passed the sink's filter
  * @param delivered changes the sink acknowledged as delivered
@@ -10,12 +10,19 @@ package dev.bridge.core.engine;
  * @param buffered changes waiting for or in delivery now
  * @param bufferedBytes their approximate size in bytes
  * @param bufferCapacity the most changes the buffer holds
+ * @param checkpointLag changes the sink's reader took from the source (its filter's rejects
+ *     included) that its last saved checkpoint does not cover yet
+ * @param lost changes the source dropped before this sink read them, in all ({@code CheckpointStore.lost})
  */
-public record SinkStats(
-        String sink, long received, long delivered, long retried, long deadLettered, int buffered, long bufferedBytes, int bufferCapacity) {
+public record SinkStats(String sink, long received, long delivered, long retried, long deadLettered, int buffered, long bufferedBytes,
+        int bufferCapacity, long checkpointLag, long lost) {
 
     /** How full the buffer is, 0 to 1. */
     public double bufferFill() {
         return (double) buffered / bufferCapacity;
+    }
+
+    SinkStats withPosition(long lag, long missed) {
+        return new SinkStats(sink, received, delivered, retried, deadLettered, buffered, bufferedBytes, bufferCapacity, lag, missed);
     }
 }

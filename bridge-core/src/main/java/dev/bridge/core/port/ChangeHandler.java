@@ -26,6 +26,15 @@ public interface ChangeHandler {
     default void onCheckpoint(Checkpoint checkpoint) {
     }
 
+    /**
+     * Whether {@link #onChange} would take a change now without waiting. A source that can read
+     * the change later (from a log) stops handing over while this says no, and goes on when it
+     * says yes, instead of blocking in {@code onChange}. Default: true.
+     */
+    default boolean hasRoom() {
+        return true;
+    }
+
     /** The source could not see changes for a while; see {@link Gap}. */
     default void onGap(Gap gap) {
     }

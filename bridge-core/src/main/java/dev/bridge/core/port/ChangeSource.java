@@ -20,4 +20,13 @@ public interface ChangeSource {
      * @return the running subscription
      */
     Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler);
+
+    /**
+     * Whether subscriptions resume from checkpoints of a retained log, each at its own pace. The
+     * delivery engine then subscribes once per sink, so a slow sink holds back no other. A live-only
+     * source says false, and the engine subscribes once for all its sinks. Default: true.
+     */
+    default boolean replayable() {
+        return true;
+    }
 }

@@ -1,26 +1,35 @@
 package dev.bridge.core.port;
 
 import dev.bridge.core.Checkpoint;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Remembers how far each named consumer has processed. Thread-safe; a save is durable when it returns.
+ * Remembers how far each sink of each named consumer has processed: one checkpoint per sink, so
+ * that each sink reads the source at its own pace. Thread-safe; a save is durable when it returns.
  */
 public interface CheckpointStore {
 
-    /** The consumer's last saved checkpoint, or empty if it has none. */
-    Optional<Checkpoint> load(String consumer);
+    /**
+     * The saved checkpoints of the consumer's sinks, by sink name, after registering each of
+     * {@code sinks} that has none. Where a registered sink starts is the store's rule; bridge-postgres's:
+     * a sink new to a consumer that already has checkpoints starts at its slowest sink's, a sink of a
+     * new consumer at the beginning of the retained log. The map also holds sinks of the consumer
+     * that are not in {@code sinks} (no longer configured); it lacks a sink only if that sink starts
+     * at the source's beginning.
+     */
+    Map<String, Checkpoint> load(String consumer, Set<String> sinks);
 
-    /** Saves the consumer's checkpoint, replacing the previous one. */
-    void save(String consumer, Checkpoint checkpoint);
+    /** Saves the checkpoint of one sink of the consumer, replacing its previous one. */
+    void save(String consumer, String sink, Checkpoint checkpoint);
 
     /**
-     * How many changes the source dropped in all before this consumer read them — a log pruned
-     * after its maximum retention while the consumer stayed away — as of the last {@link #load} or
-     * {@link #save}. Such changes are never delivered. 0 by default, for stores whose source drops
-     * nothing.
+     * How many changes the source dropped in all before this sink of the consumer read them — a log
+     * pruned after its maximum retention while the sink stayed behind — as of the last {@link #load}
+     * or {@link #save}. Such changes are never delivered. 0 by default, for stores whose source
+     * drops nothing.
      */
-    default long lost(String consumer) {
+    default long lost(String consumer, String sink) {
         return 0;
     }
 }

@@ -99,20 +99,25 @@ class DeliveryEnginePropertiesTest {
         DeliveryEngineTest.await(() -> fast.delivered.size() >= progress, "progress before the crash");
         Thread.sleep(random.nextInt(4));
 
-        // The crash point: whatever the checkpoint covers must already be settled at every sink.
-        int covered = checkpoints.covers("c");
-        Statistics.label("crash point").collect(covered == 0 ? "before any checkpoint" : covered == total ? "after everything" : "mid-stream");
+        // The crash point: whatever a sink's checkpoint covers must already be settled at that sink.
+        int coveredErratic = checkpoints.covers("c", "erratic");
+        int coveredFast = checkpoints.covers("c", "fast");
+        Statistics.label("crash point").collect(coveredErratic == 0 ? "before any checkpoint" : coveredErratic == total ? "after everything"
+                : "mid-stream");
         Set<Long> settledFast = seqs(fast.delivered);
         Set<Long> settledErratic = seqs(erratic.delivered);
         deadLetters.letters.stream().filter(l -> l.sink().equals("erratic")).map(DeadLetter::change).map(Change::seq)
                 .forEach(settledErratic::add);
-        for (long seq = 1; seq <= covered; seq++) {
-            assertThat(settledFast).as("fast sink, seq %d under checkpoint %d", seq, covered).contains(seq);
-            assertThat(settledErratic).as("erratic sink, seq %d under checkpoint %d", seq, covered).contains(seq);
+        for (long seq = 1; seq <= coveredFast; seq++) {
+            assertThat(settledFast).as("fast sink, seq %d under its checkpoint %d", seq, coveredFast).contains(seq);
+        }
+        for (long seq = 1; seq <= coveredErratic; seq++) {
+            assertThat(settledErratic).as("erratic sink, seq %d under its checkpoint %d", seq, coveredErratic).contains(seq);
         }
         first.stop(Duration.ZERO);
-        int resumeFrom = checkpoints.covers("c");
-        assertThat(resumeFrom).isGreaterThanOrEqualTo(covered);
+        int resumeFrom = checkpoints.covers("c", "fast");
+        assertThat(resumeFrom).isGreaterThanOrEqualTo(coveredFast);
+        assertThat(checkpoints.covers("c", "erratic")).isGreaterThanOrEqualTo(coveredErratic);
 
         ScriptedSink fastAgain = new ScriptedSink("fast");
         ScriptedSink erraticAgain = new ScriptedSink("erratic");
@@ -121,7 +126,8 @@ class DeliveryEnginePropertiesTest {
                 checkpoints, deadLetters, new EngineOptions(Duration.ofMillis(3), Duration.ofSeconds(5)), DeliveryObserver.NONE);
         second.start();
         try {
-            DeliveryEngineTest.await(() -> checkpoints.covers("c") == total, "the restart to settle everything");
+            DeliveryEngineTest.await(() -> checkpoints.covers("c", "fast") == total && checkpoints.covers("c", "erratic") == total,
+                    "the restart to settle everything");
         } finally {
             second.stop(Duration.ZERO);
         }

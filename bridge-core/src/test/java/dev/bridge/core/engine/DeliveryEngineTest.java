@@ -56,6 +56,14 @@ class DeliveryEngineTest {
         }
     }
 
+    private List<Change> logged(int from, int to) {
+        List<Change> changes = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            changes.add(log.get(i));
+        }
+        return changes;
+    }
+
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
@@ -90,7 +98,7 @@ class DeliveryEngineTest {
             assertThat(sink.maxConcurrentBatches.get()).isLessThanOrEqualTo(POLICY.parallelism());
             assertThat(sink.batchSizes).allSatisfy(size -> assertThat(size).isBetween(1, POLICY.batchSize()));
         }
-        await(() -> checkpoints.covers("test") == 5_000, "the checkpoint to cover everything");
+        await(() -> checkpoints.covers("test", "a") == 5_000 && checkpoints.covers("test", "b") == 5_000, "both checkpoints to cover everything");
     }
 
     @Test
@@ -120,7 +128,7 @@ class DeliveryEngineTest {
                 new SinkBinding(inserts, new SinkFilter(List.of(), List.of("orders_??"), Set.of(Op.INSERT)), POLICY));
         engine.start();
 
-        await(() -> checkpoints.covers("test") == 4, "all four settled");
+        await(() -> checkpoints.covers("test", "orders") == 4 && checkpoints.covers("test", "inserts") == 4, "all four settled");
 
         assertThat(orders.delivered).extracting(Change::seq).containsExactly(1L, 2L);
         assertThat(inserts.delivered).extracting(Change::seq).containsExactlyInAnyOrder(1L, 3L);
@@ -244,7 +252,7 @@ class DeliveryEngineTest {
     }
 
     @Test
-    void aStalledSinkKeepsItsBufferBoundedAndTheOthersDeliver() throws InterruptedException {
+    void aStalledSinkKeepsItsBufferBoundedAndHoldsBackNoOtherSink() throws InterruptedException {
         ScriptedSink stalled = new ScriptedSink("stalled").stall();
         ScriptedSink healthy = new ScriptedSink("healthy");
         DeliveryPolicy small = POLICY.withBuffer(1_000, 64L << 20);
@@ -252,24 +260,67 @@ class DeliveryEngineTest {
         engine.start();
         Thread writer = new Thread(() -> write(1_000, 100));
         writer.start();
-
-        await(() -> healthy.delivered.size() >= 1_000, "the healthy sink to deliver");
-        for (int i = 0; i < 20; i++) {
-            EngineStats stats = engine.stats();
-            assertThat(stats.sinks().get(0).buffered()).isLessThanOrEqualTo(1_000);
-            assertThat(stats.received()).isLessThanOrEqualTo(1_001);
-            Thread.sleep(10);
-        }
         writer.join();
         assertThat(log.size()).isEqualTo(100_000);
-        assertThat(checkpoints.covers("test")).isZero();
-        assertThat(engine.stats().checkpointLag()).isEqualTo(engine.stats().received()).isPositive();
+
+        await(() -> healthy.delivered.size() == 100_000, "the healthy sink to deliver everything while the other is stalled");
+        await(() -> checkpoints.covers("test", "healthy") == 100_000, "the healthy sink's checkpoint to cover everything");
+        SinkStats held = engine.stats().sinks().get(0);
+        assertThat(held.sink()).isEqualTo("stalled");
+        assertThat(held.buffered()).isLessThanOrEqualTo(1_000);
+        assertThat(held.received()).isLessThanOrEqualTo(1_001);
+        assertThat(checkpoints.covers("test", "stalled")).isZero();
+        assertThat(held.checkpointLag()).isPositive();
+        assertThat(engine.stats().sinks().get(1).checkpointLag()).isZero();
 
         stalled.release();
-        await(() -> stalled.delivered.size() == 100_000 && healthy.delivered.size() == 100_000, "everything once released");
-        await(() -> engine.stats().checkpointLag() == 0 && checkpoints.covers("test") == 100_000, "the checkpoint to catch up");
+        await(() -> stalled.delivered.size() == 100_000, "the stalled sink to catch up once released");
+        await(() -> engine.stats().checkpointLag() == 0 && checkpoints.covers("test") == 100_000, "both checkpoints to cover everything");
         assertOrderPerKey(stalled.delivered);
         assertOrderPerKey(healthy.delivered);
+        assertThat(healthy.delivered).hasSize(100_000);
+    }
+
+    @Test
+    void eachSinkResumesFromItsOwnCheckpoint() throws InterruptedException {
+        ScriptedSink ahead = new ScriptedSink("ahead");
+        ScriptedSink behind = new ScriptedSink("behind");
+        checkpoints.save("test", "ahead", new dev.bridge.core.Checkpoint("30"));
+        checkpoints.save("test", "behind", new dev.bridge.core.Checkpoint("10"));
+        write(10, 4);
+        DeliveryEngine engine = engine(bind(ahead), bind(behind));
+        engine.start();
+        await(() -> ahead.delivered.size() == 10 && behind.delivered.size() == 30, "each sink to read from its own checkpoint");
+        assertThat(ahead.delivered).containsExactlyInAnyOrderElementsOf(logged(30, 40));
+        assertThat(behind.delivered).containsExactlyInAnyOrderElementsOf(logged(10, 40));
+        await(() -> checkpoints.covers("test", "ahead") == 40 && checkpoints.covers("test", "behind") == 40, "both at the end");
+    }
+
+    @Test
+    void aLiveOnlySourceIsSubscribedOnceForAllSinks() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+        dev.bridge.core.port.ChangeSource live = new dev.bridge.core.port.ChangeSource() {
+            @Override
+            public dev.bridge.core.port.Subscription subscribe(java.util.Optional<dev.bridge.core.Checkpoint> from,
+                    dev.bridge.core.port.ChangeHandler handler) {
+                subscriptions.incrementAndGet();
+                return log.subscribe(from, handler);
+            }
+
+            @Override
+            public boolean replayable() {
+                return false;
+            }
+        };
+        ScriptedSink a = new ScriptedSink("a");
+        ScriptedSink b = new ScriptedSink("b");
+        DeliveryEngine engine = DeliveryEngine.builder("test").source(live, checkpoints, deadLetters).sink(a).sink(b).build();
+        engines.add(engine);
+        engine.start();
+        write(5, 2);
+        await(() -> a.delivered.size() == 10 && b.delivered.size() == 10, "both sinks to deliver");
+        assertThat(subscriptions.get()).isEqualTo(1);
+        await(() -> checkpoints.covers("test", "a") == 10 && checkpoints.covers("test", "b") == 10, "one position saved under both");
     }
 
     @Test
@@ -334,12 +385,12 @@ class DeliveryEngineTest {
         ScriptedSink sink = new ScriptedSink("s");
         dev.bridge.core.port.CheckpointStore unreadable = new dev.bridge.core.port.CheckpointStore() {
             @Override
-            public java.util.Optional<dev.bridge.core.Checkpoint> load(String consumer) {
+            public java.util.Map<String, dev.bridge.core.Checkpoint> load(String consumer, java.util.Set<String> sinks) {
                 throw new BridgeException("database unreachable");
             }
 
             @Override
-            public void save(String consumer, dev.bridge.core.Checkpoint checkpoint) {
+            public void save(String consumer, String sink, dev.bridge.core.Checkpoint checkpoint) {
             }
         };
         DeliveryEngine engine = new DeliveryEngine("test", log, List.of(bind(sink)), unreadable, deadLetters,

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,31 +20,41 @@ public final class InMemoryStores {
     private InMemoryStores() {
     }
 
+    /** Checkpoints by consumer, then sink; a sink new to a consumer starts at the beginning. */
     public static final class Checkpoints implements CheckpointStore {
-        public final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
+        public final Map<String, Map<String, Checkpoint>> saved = new ConcurrentHashMap<>();
         public final List<Checkpoint> history = new CopyOnWriteArrayList<>();
-        /** What {@link #lost} answers: a source that dropped changes before the consumer read them. */
+        /** What {@link #lost} answers for every sink: a source that dropped changes before the sinks read them. */
         public final AtomicLong lost = new AtomicLong();
 
         @Override
-        public long lost(String consumer) {
+        public long lost(String consumer, String sink) {
             return lost.get();
         }
 
         @Override
-        public Optional<Checkpoint> load(String consumer) {
-            return Optional.ofNullable(saved.get(consumer));
+        public Map<String, Checkpoint> load(String consumer, Set<String> sinks) {
+            return Map.copyOf(saved.getOrDefault(consumer, Map.of()));
         }
 
         @Override
-        public void save(String consumer, Checkpoint checkpoint) {
-            saved.put(consumer, checkpoint);
+        public void save(String consumer, String sink, Checkpoint checkpoint) {
+            saved.computeIfAbsent(consumer, c -> new ConcurrentHashMap<>()).put(sink, checkpoint);
             history.add(checkpoint);
         }
 
-        /** How many changes of an {@link InMemoryChangeLog} the consumer's checkpoint covers. */
+        /**
+         * How many changes of an {@link InMemoryChangeLog} the checkpoints of the consumer's sinks all cover;
+         * of those that have one, so wait for a single sink's with {@link #covers(String, String)}.
+         */
         public int covers(String consumer) {
-            Checkpoint c = saved.get(consumer);
+            Map<String, Checkpoint> sinks = saved.getOrDefault(consumer, Map.of());
+            return sinks.isEmpty() ? 0 : sinks.values().stream().mapToInt(c -> Integer.parseInt(c.position())).min().orElseThrow();
+        }
+
+        /** How many changes of an {@link InMemoryChangeLog} the checkpoint of one sink of the consumer covers. */
+        public int covers(String consumer, String sink) {
+            Checkpoint c = saved.getOrDefault(consumer, Map.of()).get(sink);
             return c == null ? 0 : Integer.parseInt(c.position());
         }
     }
