@@ -149,7 +149,7 @@ class WebhookEngineIT {
         await(() -> slow.accepted().size() >= 8, "the slow endpoint's first answers (its limit is 8 at once)");
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
