@@ -122,11 +122,14 @@ final class KeyedBuffer {
         return Optional.of(oldest.entries.peekFirst());
     }
 
-    /** A probe's entry goes back unsettled: to wait for its key's retry time if it was waiting, else first of the ready keys. */
-    void putBack(Entry entry) {
+    /**
+     * A probe's entry goes back unsettled: to wait for its key's retry time if it was waiting and
+     * not {@code readyNow}, else first of the ready keys.
+     */
+    void putBack(Entry entry, boolean readyNow) {
         KeyQueue queue = keys.get(entry.change.key());
         queue.busy = false;
-        if (queue.probedFromWaiting) {
+        if (queue.probedFromWaiting && !readyNow) {
             waiting.add(queue);
         } else {
             ready.addFirst(queue);

@@ -330,7 +330,8 @@ final class SinkRunner {
             } else if (ack instanceof Ack.Retry retry) {
                 long notBefore = now + RetryDecision.nanosUntil(retry.notBefore(), wallClock.instant());
                 if (batch.probe) {
-                    buffer.putBack(entry);
+                    // Back out of turn if the endpoint came back while it was out: its key missed the release.
+                    buffer.putBack(entry, health.state(now) != SinkState.DOWN);
                     health.probeFailed(retry.reason(), notBefore, now);
                 } else if (health.cameBackSince(batch.sentAt)) {
                     // Sent while the endpoint was down: tried again with the rest of the backlog, not on the schedule.

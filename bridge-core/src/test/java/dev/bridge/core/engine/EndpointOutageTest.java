@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +98,48 @@ class EndpointOutageTest {
         assertThat(after.state()).isEqualTo(SinkState.DELIVERING);
         assertThat(after.oldestUnsettledAge()).isZero();
         assertThat(heard).endsWith("DOWN>DELIVERING").contains("DEGRADED>DOWN").noneMatch(h -> h.endsWith("under the lock"));
+    }
+
+    /** The endpoint is back while a probe is out, and the probe then fails (it was sent while down): its key does not wait for its schedule. */
+    @Test
+    void aProbeFailingAfterTheEndpointCameBackLeavesNoKeyWaiting() throws InterruptedException {
+        ScriptedSink sink = new ScriptedSink("hooks");
+        write("k", 10, 3);
+        Change held = log.get(0);
+        Change probed = log.get(1);
+        CountDownLatch heldAnswer = new CountDownLatch(1);
+        CountDownLatch probeAnswer = new CountDownLatch(1);
+        AtomicBoolean up = new AtomicBoolean();
+        sink.script = c -> {
+            if (c.equals(held)) {
+                awaitLatch(heldAnswer);
+                return Ack.delivered();
+            }
+            if (c.equals(probed) && sink.attemptsOf(probed) == 2) {
+                awaitLatch(probeAnswer);
+                return Ack.retry("timed out");
+            }
+            return up.get() ? Ack.delivered() : Ack.retry("connection refused");
+        };
+        DeliveryEngine engine = engine(sink, POLICY.withBatch(1, Duration.ZERO));
+
+        await(() -> stats(engine).state() == SinkState.DOWN && sink.attemptsOf(probed) == 2, "down, with a probe out");
+        up.set(true);
+        heldAnswer.countDown();
+        await(() -> stats(engine).state() == SinkState.DELIVERING, "back by the held batch's delivery");
+        probeAnswer.countDown();
+
+        await(() -> sink.delivered.size() == 30, "every change, the probed key's too");
+        assertOrderPerKey(sink.delivered);
+        assertThat(deadLetters.letters).isEmpty();
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -128,7 +128,7 @@ class KeyedBufferTest {
         Entry a1 = buffer.takeBatch(1, 10).get(0);
         buffer.retryAt(a1, 1_000, 20);
 
-        buffer.putBack(buffer.takeProbe().orElseThrow());
+        buffer.putBack(buffer.takeProbe().orElseThrow(), false);
         assertThat(buffer.nextRetryAt()).as("a waits for its retry again").isEqualTo(1_000);
         buffer.promoteDue(1_000);
         assertThat(ids(buffer.takeBatch(10, 1_000))).containsExactly("b@1", "a@1");
@@ -138,9 +138,21 @@ class KeyedBufferTest {
         add(readyOnes, "y", 1, 5);
         Entry x1 = readyOnes.takeProbe().orElseThrow();
         assertThat(readyOnes.readyKeys()).isEqualTo(1);
-        readyOnes.putBack(x1);
+        readyOnes.putBack(x1, false);
         assertThat(readyOnes.oldestReadyWaited(50)).as("x keeps its place and its wait").isEqualTo(50);
         assertThat(ids(readyOnes.takeBatch(10, 50))).containsExactly("x@1", "y@1");
+    }
+
+    @Test
+    void aProbePutBackReadyNowIsTheFirstReadyKeyThoughItsRetryTimeIsToCome() {
+        KeyedBuffer buffer = holding("a", "b");
+        buffer.retryAt(buffer.takeBatch(1, 10).get(0), 1_000_000, 20);
+        Entry probe = buffer.takeProbe().orElseThrow();
+
+        buffer.putBack(probe, true);
+
+        assertThat(buffer.hasRetries()).isFalse();
+        assertThat(ids(buffer.takeBatch(10, 30))).containsExactly("a@1", "b@1");
     }
 
     @Test
