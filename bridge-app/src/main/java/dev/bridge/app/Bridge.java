@@ -129,6 +129,7 @@ public final class Bridge {
         Optional<ListenerStats> stats = listener.stats();
         boolean connected = stats.map(ListenerStats::connected).orElse(false);
         checks.put("bridge", running ? "running" : stopped ? "stopped" : "starting");
+        checks.put("consumer", engine.consumer());
         checks.put("listener", stats.isEmpty() ? "not started" : connected ? "connected" : "reconnecting (" + listener.connectedCount()
                 + " connected)");
         boolean anyDown = false;

@@ -43,7 +43,7 @@ final class CheckpointCommand {
 
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = {"Unregisters a consumer, or one sink of it, that is no longer used, so that it stops holding the change log.",
-                "A bridge that runs that sink again starts it where the consumer's slowest sink is (at the beginning of the",
+                "A bridge that runs that sink again starts it behind the consumer's other sinks (at the beginning of the",
                 "retained log if the consumer has no other)."})
     int drop(@Mixin Common common,
             @Option(names = "--consumer", paramLabel = "NAME", required = true, description = "The consumer to drop.") String consumer,

@@ -11,6 +11,7 @@ import dev.bridge.app.config.LogSettings;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.UsageException;
 import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.BridgeSchema;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
@@ -205,9 +206,16 @@ public final class Cli {
             env.err().println("bridge: " + database.describe() + ", schema " + settings.postgres().options().schema()
                     + (settings.postgres().embedded() ? "" : ", as user " + settings.postgres().user()));
             BridgePostgres postgres = injector.getInstance(BridgePostgres.class);
-            if (needsSchema && postgres.schema().installedVersion() == 0) {
+            int installed = needsSchema ? postgres.schema().installedVersion() : 0;
+            if (needsSchema && installed == 0) {
                 env.err().println("bridge: the Bridge schema " + settings.postgres().options().schema() + " is not installed in this"
                         + " database; run `bridge schema install` first (as the role that is to own it, docs/security.md)");
+                return FAILED;
+            }
+            if (needsSchema && installed < BridgeSchema.latestVersion()) {
+                env.err().println("bridge: the Bridge schema " + settings.postgres().options().schema() + " is at version " + installed
+                        + ", and this Bridge needs version " + BridgeSchema.latestVersion() + "; run `bridge schema install` first"
+                        + " (as the schema's owner, docs/security.md)");
                 return FAILED;
             }
             return action.run(postgres, settings);

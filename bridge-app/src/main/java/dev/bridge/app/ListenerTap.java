@@ -37,7 +37,11 @@ final class ListenerTap implements ChangeSource {
         return source.replayable();
     }
 
-    /** The listeners' counters added up; connected only while every one is; empty before the first starts. */
+    /**
+     * The listeners' counters as one: each listener reads every change (one per sink), so the counts
+     * of changes, notifications and skipped rows are those of the listener that counted most; the
+     * reconnects are added up; connected only while every one is. Empty before the first starts.
+     */
     Optional<ListenerStats> stats() {
         if (listeners.isEmpty()) {
             return Optional.empty();
@@ -47,11 +51,11 @@ final class ListenerTap implements ChangeSource {
             return Optional.of(all.get(0));
         }
         return Optional.of(new ListenerStats(all.stream().allMatch(ListenerStats::connected),
-                all.stream().mapToLong(ListenerStats::notifications).sum(),
-                all.stream().mapToLong(ListenerStats::changes).sum(),
-                all.stream().mapToLong(ListenerStats::malformedChanges).sum(),
-                all.stream().mapToLong(ListenerStats::replayedMessages).sum(),
-                all.stream().mapToLong(ListenerStats::rejectedLogRows).sum(),
+                all.stream().mapToLong(ListenerStats::notifications).max().orElse(0),
+                all.stream().mapToLong(ListenerStats::changes).max().orElse(0),
+                all.stream().mapToLong(ListenerStats::malformedChanges).max().orElse(0),
+                all.stream().mapToLong(ListenerStats::replayedMessages).max().orElse(0),
+                all.stream().mapToLong(ListenerStats::rejectedLogRows).max().orElse(0),
                 all.stream().mapToLong(ListenerStats::reconnects).sum(),
                 all.stream().mapToDouble(ListenerStats::queueUsage).max().orElse(0),
                 all.get(0).reassembly()));

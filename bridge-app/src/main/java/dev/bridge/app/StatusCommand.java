@@ -1,5 +1,6 @@
 package dev.bridge.app;
 
+import static dev.bridge.app.Cli.FAILED;
 import static dev.bridge.app.Cli.OK;
 import static dev.bridge.app.Cli.withPostgres;
 
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +31,8 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Shows each sink of this configuration's consumer: its state (delivering, degraded, down) as the running",
-            "bridge's operations endpoint reports it, and how far behind it is on the change log."})
+            "bridge's operations endpoint reports it, and how far behind it is on the change log. Exit code 0 when the",
+            "bridge answers, is ready and no sink is down, else 1."})
 final class StatusCommand implements Callable<Integer> {
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
 
@@ -44,27 +45,39 @@ final class StatusCommand implements Callable<Integer> {
         this.env = env;
     }
 
+    /** 0 when the running bridge answers, is ready and no sink of it is down; else 1. */
     @Override
     public Integer call() {
         return withPostgres(env, common, (pg, s) -> {
             Map<String, String> states = new LinkedHashMap<>();
-            Optional<String> daemon = ask(s.ops(), states);
-            env.out().println("consumer " + s.consumer() + ": " + daemon.orElse("no running bridge answers at " + address(s.ops())
-                    + "; states are unknown, positions are the database's"));
+            Answer answer = ask(s.ops(), s.consumer(), states);
+            env.out().println("consumer " + s.consumer() + ": " + answer.text());
             List<Consumers.Consumer> positions = pg.consumers().list().stream().filter(c -> c.name().equals(s.consumer())).toList();
             Map<String, Consumers.Consumer> bySink = new LinkedHashMap<>();
             positions.forEach(p -> bySink.put(p.sink(), p));
+            boolean down = false;
             for (var spec : s.sinks()) {
                 String sink = spec.name();
                 Consumers.Consumer at = bySink.remove(sink);
-                env.out().printf("  sink %s: %s; %s%n", sink, states.getOrDefault("sink " + sink, "state unknown"),
+                String state = states.getOrDefault("sink " + sink, "state unknown");
+                down |= state.startsWith("down");
+                env.out().printf("  sink %s: %s; %s%n", sink, state,
                         at == null ? "no checkpoint yet (it starts when the bridge first runs with it)" : position(at));
             }
-            bySink.values().forEach(at -> env.out().printf("  sink %s: not configured, but its checkpoint holds the change log; %s"
-                    + " (`bridge checkpoint drop --consumer %s --sink %s` if it is no longer used)%n", at.sink().isEmpty() ? "''" : at.sink(),
-                    position(at), s.consumer(), at.sink()));
-            return OK;
+            for (Consumers.Consumer at : bySink.values()) {
+                if (at.sink().isEmpty()) {
+                    env.out().printf("  the consumer's one checkpoint from before each sink had its own: %s; the next start carries it over"
+                            + " to each sink (do not drop it)%n", position(at));
+                } else {
+                    env.out().printf("  sink %s: not configured, but its checkpoint holds the change log; %s (`bridge checkpoint drop"
+                            + " --consumer '%s' --sink '%s'` if it is no longer used)%n", at.sink(), position(at), s.consumer(), at.sink());
+                }
+            }
+            return answer.ready() && !down ? OK : FAILED;
         });
+    }
+
+    private record Answer(boolean ready, String text) {
     }
 
     private static String position(Consumers.Consumer at) {
@@ -77,24 +90,46 @@ final class StatusCommand implements Callable<Integer> {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + ops.port();
     }
 
-    /** The running bridge's readiness, its checks put into {@code checks}; empty if no bridge answers. */
-    private Optional<String> ask(OpsSettings ops, Map<String, String> checks) {
+    /** The running bridge's readiness, its checks put into {@code checks} if it is this consumer's bridge. */
+    private Answer ask(OpsSettings ops, String consumer, Map<String, String> checks) {
+        String unknown = "; states are unknown, positions are the database's";
         if (!ops.enabled()) {
-            return Optional.empty();
+            return new Answer(false, "the operations endpoint is off in this configuration (bridge.ops.enabled = false)" + unknown);
+        }
+        if (ops.port() == 0) {
+            return new Answer(false, "the operations endpoint's port is picked when the bridge starts (bridge.ops.port = 0; its log"
+                    + " says which)" + unknown);
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
+        HttpResponse<String> answer;
         try {
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(address(ops) + OpsServer.READY_PATH))
-                    .timeout(ASK_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = new ObjectMapper().readTree(answer.body());
-            json.path("checks").fields().forEachRemaining(e -> checks.put(e.getKey(), e.getValue().asText()));
-            return Optional.of("the bridge at " + address(ops) + " is " + ("UP".equals(json.path("status").asText()) ? "ready" : "not ready")
-                    + " (" + checks.getOrDefault("bridge", "?") + ", listener " + checks.getOrDefault("listener", "?") + ")");
+            answer = client.send(HttpRequest.newBuilder(URI.create(address(ops) + OpsServer.READY_PATH)).timeout(ASK_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException | IllegalArgumentException e) {
-            return Optional.empty();
+            return new Answer(false, "no running bridge answers at " + address(ops) + unknown);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return new Answer(false, "interrupted" + unknown);
+        }
+        Map<String, String> found = new LinkedHashMap<>();
+        try {
+            JsonNode json = new ObjectMapper().readTree(answer.body());
+            json.path("checks").fields().forEachRemaining(e -> found.put(e.getKey(), e.getValue().asText()));
+            if (!found.containsKey("bridge") || !found.containsKey("consumer")) {
+                return new Answer(false, "something other than a bridge answers at " + address(ops) + " (HTTP " + answer.statusCode() + ")"
+                        + unknown);
+            }
+            if (!found.get("consumer").equals(consumer)) {
+                return new Answer(false, "the bridge at " + address(ops) + " runs consumer " + found.get("consumer") + ", not this one"
+                        + unknown);
+            }
+            checks.putAll(found);
+            boolean ready = "UP".equals(json.path("status").asText());
+            return new Answer(ready, "the bridge at " + address(ops) + " is " + (ready ? "ready" : "not ready") + " (" + found.get("bridge")
+                    + ", listener " + found.getOrDefault("listener", "?") + ")");
+        } catch (IOException e) {
+            return new Answer(false, "something other than a bridge answers at " + address(ops) + " (HTTP " + answer.statusCode() + ")"
+                    + unknown);
         }
     }
 }

@@ -182,6 +182,24 @@ class CommandsIT {
     }
 
     @Test
+    void statusShowsEachSinksPositionAndSaysWhenNoBridgeAnswers() throws java.io.IOException {
+        CliTest.run(env, "schema", "install");
+        postgres.consumers().register("bridge", "console");
+        postgres.consumers().register("bridge", "retired");
+        Map<String, String> quiet = new java.util.HashMap<>(env);
+        quiet.put("BRIDGE_OPS_PORT", String.valueOf(EndToEndIT.freePort()));
+        Result status = CliTest.run(quiet, "status");
+        assertThat(status.code()).as("no bridge answers: %s", status.err()).isEqualTo(Cli.FAILED);
+        assertThat(status.out()).contains("consumer bridge: no running bridge answers at http://127.0.0.1:" + quiet.get("BRIDGE_OPS_PORT"))
+                .contains("sink console: state unknown; 0 logged change(s) not passed")
+                .contains("sink retired: not configured, but its checkpoint holds the change log")
+                .contains("bridge checkpoint drop --consumer 'bridge' --sink 'retired'");
+        quiet.put("BRIDGE_OPS_ENABLED", "false");
+        assertThat(CliTest.run(quiet, "status").out()).contains("the operations endpoint is off in this configuration");
+        postgres.consumers().drop("bridge", java.util.Optional.empty());
+    }
+
+    @Test
     void checkpointsAreShownAndReset() {
         CliTest.run(env, "schema", "install");
         postgres.consumers().register("bridge", "console");
@@ -210,7 +228,7 @@ class CommandsIT {
         assertThat(CliTest.run(env, "checkpoint", "drop").code()).as("which one must be said").isEqualTo(Cli.USAGE);
         Result dropped = CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned");
         assertThat(dropped.code()).as(dropped.err()).isZero();
-        assertThat(dropped.out()).contains("consumer abandoned dropped");
+        assertThat(dropped.out()).contains("consumer abandoned (1 sink(s)) dropped");
         assertThat(CliTest.run(env, "checkpoint", "show").out()).doesNotContain("abandoned");
         assertThat(CliTest.run(env, "checkpoint", "drop", "--consumer", "abandoned").code()).isEqualTo(Cli.FAILED);
     }

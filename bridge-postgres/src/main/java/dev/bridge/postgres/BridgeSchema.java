@@ -58,6 +58,9 @@ public final class BridgeSchema {
         this.schema = options.quotedSchema();
     }
 
+    /** The migration that gives each sink its own checkpoint, which older bridges cannot save. */
+    private static final int SINK_POSITIONS = 6;
+
     /** The highest migration this version of Bridge knows. */
     public static int latestVersion() {
         return MIGRATIONS.size();
@@ -92,6 +95,9 @@ public final class BridgeSchema {
             if (before.steps().isEmpty()) {
                 before.problems().forEach(p -> log.warn("schema {}: {}", options.schema(), p));
                 return before.status();
+            }
+            if (before.installed() >= 4 && before.installed() < SINK_POSITIONS && upTo >= SINK_POSITIONS) {
+                warnOfRunningListeners(c);
             }
             Ddl.begin(c, options);
             Inspection now = before;
@@ -222,6 +228,21 @@ public final class BridgeSchema {
             if (!refusals.isEmpty()) {
                 throw new PostgresException("will not run the capture of schema " + schema + ": " + String.join("; ", refusals), "42501", null);
             }
+        }
+    }
+
+    /** Bridges of older versions still listening cannot save their checkpoints once each sink has its own. */
+    private void warnOfRunningListeners(Connection c) {
+        String sql = "SELECT string_agg(l.pid::text, ', ' ORDER BY l.pid) FROM " + schema + ".bridge_listeners l"
+                + " WHERE l.pid <> pg_backend_pid() AND l.pid IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (rs.next() && rs.getString(1) != null) {
+                log.warn("schema {}: bridges are listening on it (backend pids {}); after migration 6 a bridge older than this one cannot save"
+                        + " its checkpoint (it logs a WARN each time and its changes repeat from where it last saved): stop them and"
+                        + " start them again on this version", options.schema(), rs.getString(1));
+            }
+        } catch (SQLException e) {
+            log.debug("could not look for running listeners in schema {}: {}", options.schema(), e.getMessage());
         }
     }
 

@@ -35,7 +35,6 @@ final class ChangeLog {
     private final String setPrompts;
     private final String unregister;
     private final String pruneLock;
-    private final String pruneUnlock;
 
     ChangeLog(PostgresOptions options) {
         String s = options.quotedSchema();
@@ -54,10 +53,10 @@ final class ChangeLog {
         nextPage = "SELECT NULL, seq, change, total FROM (" + window + "(SELECT seq, change FROM " + log
                 + " WHERE seq > ? AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
                 + " ORDER BY seq LIMIT ?) c) w WHERE before < " + PAGE_BYTES + ") p ORDER BY seq";
-        // One listener prunes at a time (each sink has its own): a session advisory lock, which any role may take.
+        // One listener prunes at a time (each sink has its own): a transaction's advisory lock per batch, which any role may
+        // take, and which a connection lost part way cannot keep.
         String pruneKey = (Ddl.LOCK_NAMESPACE + 1) + ", hashtext(" + BridgeSchema.literal(options.schema()) + ")";
-        pruneLock = "SELECT pg_try_advisory_lock(" + pruneKey + ")";
-        pruneUnlock = "SELECT pg_advisory_unlock(" + pruneKey + ")";
+        pruneLock = "SELECT pg_try_advisory_xact_lock(" + pruneKey + ")";
         String listeners = s + ".bridge_listeners";
         forgetEnded = "DELETE FROM " + listeners + " WHERE pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)";
         register = "INSERT INTO " + listeners + " (pid, channel_name, prompts) VALUES (pg_backend_pid(), ?, true)"
@@ -245,31 +244,53 @@ final class ChangeLog {
      * Deletes, in batches of {@value #PRUNE_BATCH}, each in its own short transaction, the changes older
      * than {@code retention} that every registered sink has passed, then those older than
      * {@code maxRetention} (unless zero) whatever the sinks, counting for each sink those it had not
-     * passed. While another listener prunes the log it does nothing: they would only wait on each other.
+     * passed. A batch that another listener is pruning at the same moment is left to it: they would
+     * only wait on each other.
      */
     Pruned prune(Connection c, Duration retention, Duration maxRetention) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(pruneLock)) {
-            rs.next();
-            if (!rs.getBoolean(1)) {
-                return new Pruned(0, 0, java.util.Map.of());
-            }
-        }
+        c.setAutoCommit(false);
+        SQLException failed = null;
         try {
-            return pruneHoldingTheLock(c, retention, maxRetention);
+            return pruneInBatches(c, retention, maxRetention);
+        } catch (SQLException e) {
+            failed = e;
+            c.rollback();
+            throw e;
         } finally {
-            try (Statement s = c.createStatement()) {
-                s.execute(pruneUnlock);
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                if (failed == null) {
+                    throw e;
+                }
+                failed.addSuppressed(e);
             }
         }
     }
 
-    private Pruned pruneHoldingTheLock(Connection c, Duration retention, Duration maxRetention) throws SQLException {
+    /** In its own transaction, takes the prune lock, or returns false (and ends the transaction) if another listener holds it. */
+    private boolean lockForABatch(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(pruneLock)) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                return true;
+            }
+        }
+        c.rollback();
+        return false;
+    }
+
+    private Pruned pruneInBatches(Connection c, Duration retention, Duration maxRetention) throws SQLException {
         long passed = 0;
         try (PreparedStatement ps = c.prepareStatement(prune)) {
             ps.setString(1, retention.toMillis() + " milliseconds");
             int n;
             do {
+                if (!lockForABatch(c)) {
+                    return new Pruned(passed, 0, java.util.Map.of());
+                }
                 n = ps.executeUpdate();
+                c.commit();
                 passed += n;
             } while (n == PRUNE_BATCH);
         }
@@ -281,6 +302,9 @@ final class ChangeLog {
                 long n;
                 do {
                     n = 0;
+                    if (!lockForABatch(c)) {
+                        break;
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             n = rs.getLong(1);
@@ -289,6 +313,7 @@ final class ChangeLog {
                             }
                         }
                     }
+                    c.commit();
                     forced += n;
                 } while (n == PRUNE_BATCH);
             }

@@ -58,8 +58,15 @@ public final class Consumers {
         }
     }
 
-    /** Registers a sink of a consumer at the beginning of the retained log, if it is not registered yet. */
+    /**
+     * Registers a sink of a consumer at the beginning of the retained log, if it is not registered yet.
+     *
+     * @throws IllegalArgumentException if {@code sink} is empty
+     */
     public void register(String name, String sink) {
+        if (sink.isEmpty()) {
+            throw new IllegalArgumentException("a sink's name must not be empty");
+        }
         update("INSERT INTO " + table + " (name, sink, checkpoint) VALUES (?, ?, '" + ChangeLog.BEGINNING + "')"
                 + " ON CONFLICT (name, sink) DO NOTHING", name, Optional.of(sink), "register sink " + sink + " of consumer " + name);
     }

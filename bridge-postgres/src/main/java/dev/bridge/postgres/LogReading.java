@@ -85,7 +85,7 @@ final class LogReading implements ListenMode {
     @Override
     public void step(Connection c, PGConnection pg, long now, int waitMillis) throws SQLException, InterruptedException {
         boolean due = heldBack || prompts > 0 || pace.polling(now) || now - nextPoll >= 0;
-        boolean room = !due || handler.hasRoom();
+        boolean room = !due || handler.hasRoom(0);
         if (due && room) {
             int read = readLog(c);
             now = System.nanoTime();
@@ -188,7 +188,7 @@ final class LogReading implements ListenMode {
         while (true) {
             read += page.rows().size();
             for (ChangeLog.Row row : page.rows()) {
-                if (!handler.hasRoom()) {
+                if (!handler.hasRoom(row.change().length())) {
                     // Stop here; the next read goes on after the last change handed over, and so would a restart.
                     heldBack = true;
                     unfinished = new ChangeLog.Position(position, next, afterSeq);

@@ -15,9 +15,10 @@ import javax.sql.DataSource;
 /**
  * Each sink's checkpoint in {@code bridge_consumers}, one row per consumer and sink. A sink is
  * registered when its consumer first loads; from then on the log keeps every change it has not
- * passed. A sink new to a consumer that has checkpoints starts at the slowest of them (or at the
- * consumer's single checkpoint from before schema version 6, which is then removed); a sink of a new
- * consumer at the beginning of the retained log. Changes older than the maximum retention are
+ * passed. A sink new to a consumer that has checkpoints starts behind all of them, at the snapshot
+ * {@code x:x:} where x is the least xmin of their snapshots (or at the consumer's single checkpoint
+ * from before schema version 6, which is then removed); a sink of a new consumer at the beginning
+ * of the retained log. Changes older than the maximum retention are
  * pruned even if a sink has not passed them; {@link #lost} says how many each sink missed.
  */
 final class PostgresCheckpointStore implements CheckpointStore {
@@ -37,8 +38,8 @@ final class PostgresCheckpointStore implements CheckpointStore {
         String k = options.quotedSchema() + ".bridge_consumers";
         register = "INSERT INTO " + k + " (name, sink, checkpoint) SELECT ?, s, coalesce("
                 + "(SELECT checkpoint FROM " + k + " WHERE name = ? AND sink = ''),"
-                + " (SELECT checkpoint FROM " + k + " WHERE name = ? AND sink <> ''"
-                + " ORDER BY pg_snapshot_xmin(" + ChangeLog.passedSnapshot("checkpoint") + ") LIMIT 1), '" + ChangeLog.BEGINNING + "')"
+                + " (SELECT x || ':' || x || ':' FROM (SELECT min(pg_snapshot_xmin(" + ChangeLog.passedSnapshot("checkpoint") + ")) AS x"
+                + " FROM " + k + " WHERE name = ? AND sink <> '') behind WHERE x IS NOT NULL), '" + ChangeLog.BEGINNING + "')"
                 + " FROM unnest(?::text[]) s ON CONFLICT (name, sink) DO NOTHING";
         retire = "DELETE FROM " + k + " WHERE name = ? AND sink = ''";
         select = "SELECT sink, checkpoint, lost FROM " + k + " WHERE name = ? AND sink <> ''";

@@ -104,10 +104,10 @@ class StoresIT {
         checkpoints.save("alpha", "cache", new Checkpoint("900:905:901"));
         checkpoints.save("alpha", "hooks", new Checkpoint("800:805:801,803"));
         assertThat(checkpoints.load("alpha", java.util.Set.of("cache", "hooks", "search")))
-                .as("a sink new to the consumer starts where its slowest sink is")
+                .as("a sink new to the consumer starts behind every other")
                 .containsOnly(java.util.Map.entry("cache", new Checkpoint("900:905:901")),
                         java.util.Map.entry("hooks", new Checkpoint("800:805:801,803")),
-                        java.util.Map.entry("search", new Checkpoint("800:805:801,803")));
+                        java.util.Map.entry("search", new Checkpoint("800:800:")));
         assertThat(checkpoints.load("alpha", java.util.Set.of("cache"))).as("sinks no longer configured are still reported")
                 .containsKeys("hooks", "search");
         assertThatThrownBy(() -> checkpoints.save("alpha", "cache", new Checkpoint("805"))).hasMessageContaining("PostgreSQL snapshot");
@@ -121,6 +121,7 @@ class StoresIT {
         assertThat(checkpoints.load("alpha", java.util.Set.of()).get("hooks")).as("the other sinks keep theirs")
                 .isEqualTo(new Checkpoint("800:805:801,803"));
         assertThat(consumers.reset("alpha", java.util.Optional.empty())).isEqualTo(3);
+        assertThatThrownBy(() -> consumers.register("alpha", "")).hasMessageContaining("must not be empty");
         assertThat(consumers.drop("alpha", java.util.Optional.of("search"))).isEqualTo(1);
         assertThat(consumers.drop("alpha", java.util.Optional.of("search"))).isZero();
         assertThat(consumers.drop("beta", java.util.Optional.empty())).isEqualTo(1);

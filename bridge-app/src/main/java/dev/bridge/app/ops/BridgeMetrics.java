@@ -58,7 +58,7 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
     /** Series of the engine under {@code bridge_sink_}, which a sink's own counter must not shadow. */
     private static final Set<String> ENGINE_SINK_SERIES = Set.of(
             "received", "delivered", "retried", "dead_lettered", "buffered_changes", "buffered_bytes", "buffer_fill_ratio",
-            "checkpoint_lag", "lost_changes", "state");
+            "checkpoint_lag", "lost_changes", "state", "oldest_unsettled_age_seconds");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -85,10 +85,11 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
         counter("bridge.engine.lost.changes", "The most changes the change log pruned before one of the sinks read them (bridge_sink_lost_changes)",
                 m -> m.engine.read(EngineStats::lost));
 
-        gauge("bridge.listener.connected", "1 while the PostgreSQL listener is listening, else 0",
+        gauge("bridge.listener.connected", "1 while every PostgreSQL listener (one per sink at least once) is listening, else 0",
                 m -> m.listener.get().map(s -> s.connected() ? 1.0 : 0.0).orElse(0.0));
         counter("bridge.listener.notifications", "Notifications received on the channel", m -> m.listener.read(ListenerStats::notifications));
-        counter("bridge.listener.changes", "Changes handed to the engine", m -> m.listener.read(ListenerStats::changes));
+        counter("bridge.listener.changes", "Changes handed to the engine, by the listener that handed over most",
+                m -> m.listener.read(ListenerStats::changes));
         counter("bridge.listener.malformed.changes", "Complete messages or log rows that were not valid changes (dropped)",
                 m -> m.listener.read(ListenerStats::malformedChanges));
         counter("bridge.listener.replayed.messages", "Signed messages sent again, or of transactions committed before the listener"
@@ -141,6 +142,8 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
             sinkGauge("bridge.sink.buffer.fill.ratio", name, "How full the sink's buffer is, 0 to 1", SinkStats::bufferFill);
             sinkGauge("bridge.sink.checkpoint.lag", name, "Changes the sink's reader took that its saved checkpoint does not cover yet",
                     SinkStats::checkpointLag);
+            sinkGauge("bridge.sink.oldest.unsettled.age.seconds", name, "How long ago the engine took the oldest change the sink has"
+                    + " not settled; 0 when none waits", st -> st.oldestUnsettledAge().toNanos() / 1e9);
             for (SinkState state : SinkState.values()) {
                 Gauge.builder("bridge.sink.state", this, m -> m.engine.reading(st -> sinkStats(st, name)
                                 .map(x -> x.state() == state ? 1.0 : 0.0).orElse(Double.NaN)))

@@ -69,6 +69,7 @@ class BridgeMetricsTest {
                 .containsEntry("bridge_sink_lost_changes_total{sink=\"billing\"}", 3.0)
                 .containsEntry("bridge_sink_checkpoint_lag{sink=\"audit\"}", 0.0)
                 .containsEntry("bridge_sink_state{sink=\"billing\",state=\"delivering\"}", 1.0)
+                .containsEntry("bridge_sink_oldest_unsettled_age_seconds{sink=\"billing\"}", 0.0)
                 .containsEntry("bridge_sink_state{sink=\"billing\",state=\"down\"}", 0.0)
                 .containsEntry("bridge_sink_delivered_total{sink=\"audit\"}", 4.0)
                 .containsEntry("bridge_sink_buffer_fill_ratio{sink=\"audit\"}", 0.0);

@@ -23,14 +23,17 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Takes changes from a source and delivers each to every sink whose filter matches: in order per
- * key and sink, different keys in parallel, in batches, at least once. The consumer's checkpoint
- * advances only past changes that every sink has delivered or dead-lettered, so a crash loses
+ * key and sink, different keys in parallel, in batches, at least once. Each sink reads a replayable
+ * source through its own subscription, and its checkpoint advances only past changes it has
+ * delivered or dead-lettered, so a sink that is slow or down holds back no other, a crash loses
  * nothing and repeats only what was in flight. See {@code docs/delivery.md}.
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #stop()} once; thread-safe.
@@ -53,14 +56,14 @@ public final class DeliveryEngine implements AutoCloseable {
      * The engine in one statement, every option not given at its default:
      * {@code DeliveryEngine.builder("my-service").source(pg).sink(redis).build()}.
      *
-     * @param consumer the name the checkpoint is saved under; give each engine of a database its own
+     * @param consumer the name the sinks' checkpoints are saved under; give each engine of a database its own
      */
     public static Builder builder(String consumer) {
         return new Builder(consumer);
     }
 
     /**
-     * @param consumer the name the checkpoint is saved under
+     * @param consumer the name the sinks' checkpoints are saved under
      * @param sinks the sinks, each with a unique name
      */
     public DeliveryEngine(String consumer, ChangeSource source, List<SinkBinding> sinks, CheckpointStore checkpoints,
@@ -133,7 +136,7 @@ public final class DeliveryEngine implements AutoCloseable {
             warnOfUnconfigured(saved.keySet(), names);
         } catch (RuntimeException e) {
             stopped = true;
-            lanes.forEach(Lane::close);
+            closeSubscriptions();
             running.forEach(SinkRunner::beginStop);
             running.forEach(SinkRunner::close);
             checkpointer.shutdownNow();
@@ -144,6 +147,25 @@ public final class DeliveryEngine implements AutoCloseable {
         checkpointer.scheduleWithFixedDelay(this::saveCheckpoints, every, every, TimeUnit.MILLISECONDS);
         log.info("delivery engine {} started with sinks {}", consumer,
                 lanes.stream().map(Lane::describe).toList());
+    }
+
+    /** Closes every lane's subscription at once: each may take seconds to let go of its connection. */
+    private void closeSubscriptions() {
+        List<Thread> closing = new ArrayList<>();
+        for (Lane lane : lanes) {
+            Thread t = new Thread(lane::close, "bridge-close-" + consumer);
+            t.setDaemon(true);
+            t.start();
+            closing.add(t);
+        }
+        for (Thread t : closing) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void warnOfUnconfigured(Set<String> saved, Set<String> configured) {
@@ -163,8 +185,8 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /**
      * Graceful stop: takes no more changes, lets deliveries in flight finish until {@code deadline},
-     * abandons the rest (they are redelivered after a restart), stops the sinks and saves the
-     * checkpoint.
+     * abandons the rest (they are redelivered after a restart), stops the sinks and saves each
+     * sink's checkpoint.
      *
      * @return whether every change taken was settled in time
      */
@@ -175,7 +197,7 @@ public final class DeliveryEngine implements AutoCloseable {
         stopped = true;
         lanes.forEach(Lane::stopAccepting);
         runners.forEach(SinkRunner::beginStop);
-        lanes.forEach(Lane::close);
+        closeSubscriptions();
         long until = System.nanoTime() + deadline.toNanos();
         boolean drained = true;
         try {
@@ -196,6 +218,11 @@ public final class DeliveryEngine implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** The name the sinks' checkpoints are saved under. */
+    public String consumer() {
+        return consumer;
     }
 
     /**
@@ -304,7 +331,7 @@ public final class DeliveryEngine implements AutoCloseable {
         final CheckpointTracker tracker = new CheckpointTracker();
         final AtomicLong received = new AtomicLong();
         /** What {@link CheckpointStore#lost} said last, by sink. */
-        final Map<String, Long> lost = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Long> lost = new ConcurrentHashMap<>();
         volatile boolean accepting;
         volatile long savedCovers;
         Checkpoint saved;
@@ -334,9 +361,12 @@ public final class DeliveryEngine implements AutoCloseable {
             subscription = source.subscribe(Optional.ofNullable(saved), this);
         }
 
+        String describeSinks() {
+            return runners.stream().map(SinkRunner::name).collect(Collectors.joining("+"));
+        }
+
         String describe() {
-            String names = runners.stream().map(SinkRunner::name).collect(java.util.stream.Collectors.joining("+"));
-            return names + " from " + (saved == null ? "the beginning" : "checkpoint " + saved.position());
+            return describeSinks() + " from " + (saved == null ? "the beginning" : "checkpoint " + saved.position());
         }
 
         void stopAccepting() {
@@ -373,7 +403,8 @@ public final class DeliveryEngine implements AutoCloseable {
                 saved = safe;
                 savedCovers = tracker.safeCovers();
             } catch (RuntimeException e) {
-                log.warn("could not save checkpoint {} of consumer {}; will try again", safe.position(), consumer, e);
+                log.warn("could not save checkpoint {} of sink(s) {} of consumer {}; will try again", safe.position(), describeSinks(),
+                        consumer, e);
             }
         }
 
@@ -389,9 +420,9 @@ public final class DeliveryEngine implements AutoCloseable {
         }
 
         @Override
-        public boolean hasRoom() {
+        public boolean hasRoom(long changeBytes) {
             for (SinkRunner runner : runners) {
-                if (!runner.hasRoom()) {
+                if (!runner.hasRoom(changeBytes)) {
                     return false;
                 }
             }

@@ -48,6 +48,7 @@ final class EndpointHealth {
     private long upSince;
 
     private boolean probing;
+    private int probesSent;
     private long probeWait;
     private long nextProbeAt;
 
@@ -97,6 +98,7 @@ final class EndpointHealth {
         lastFailureAt = now;
         if (failures >= policy.downAfter() && severalKeys) {
             down = true;
+            probesSent = 0;
             downSince = now;
             probeWait = policy.probeMin().toNanos();
             nextProbeAt = later(now + probeWait, notBefore);
@@ -137,6 +139,12 @@ final class EndpointHealth {
 
     void probeSent() {
         probing = true;
+        probesSent++;
+    }
+
+    /** Whether no probe has gone out since the sink went down. */
+    boolean firstProbe() {
+        return probesSent == 0;
     }
 
     /** The probe is to be retried: the wait for the next one doubles, up to the policy's most, and respects the endpoint's wish. */

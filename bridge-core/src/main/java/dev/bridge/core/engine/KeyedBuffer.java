@@ -105,19 +105,31 @@ final class KeyedBuffer {
     }
 
     /**
-     * The head change of the key whose head is the oldest change not out for delivery, whether its
-     * key is ready or waiting for a retry; its key is then out until the entry is settled or
+     * The head change of a key not out for delivery, whether its key is ready or waiting for a
+     * retry: the oldest such change for the {@code first} probe of an outage, then one of a key
+     * picked at random, so that changes that fail on their own (often the oldest) do not keep the
+     * sink down once its endpoint is back. Its key is then out until the entry is settled or
      * {@linkplain #putBack put back}. Counts no attempt. Empty if every key is out.
      */
-    Optional<Entry> takeProbe() {
+    Optional<Entry> takeProbe(boolean first, java.util.Random random) {
         KeyQueue oldest = null;
+        List<KeyQueue> free = first ? List.of() : new ArrayList<>();
         for (KeyQueue queue : keys.values()) {
-            if (!queue.busy && (oldest == null || queue.entries.peekFirst().position < oldest.entries.peekFirst().position)) {
+            if (queue.busy) {
+                continue;
+            }
+            if (oldest == null || queue.entries.peekFirst().position < oldest.entries.peekFirst().position) {
                 oldest = queue;
+            }
+            if (!first) {
+                free.add(queue);
             }
         }
         if (oldest == null) {
             return Optional.empty();
+        }
+        if (!first) {
+            oldest = free.get(random.nextInt(free.size()));
         }
         oldest.probedFromWaiting = waiting.remove(oldest);
         if (!oldest.probedFromWaiting) {

@@ -89,7 +89,9 @@ final class OutageWarnings {
         return "sink " + sink + " is DOWN: " + down.failures() + " attempts in a row, of more than one key, failed with no delivery"
                 + " between (the last: " + down.lastReason() + "); " + down.waiting() + " changes wait, the oldest received "
                 + shown(down.oldestAge()) + " ago; sending nothing but a probe of one change every " + Settings.shown(down.probeMin())
-                + " to " + Settings.shown(down.probeMax()) + " until one is delivered" + untoldSince();
+                + " to " + Settings.shown(down.probeMax()) + " until one is delivered; the other sinks go on. Check the endpoint:"
+                + " what this sink has not delivered waits for it (in the change log, for at most its maximum retention)"
+                + untoldSince();
     }
 
     private String untoldSince() {

@@ -133,16 +133,18 @@ final class SinkRunner {
     }
 
     /**
-     * Whether the source should go on handing over changes: no once the buffer is full, and yes again
-     * only once it is down to half, so that a sink slower than its source makes it read in large
-     * steps, not one change at a time.
+     * Whether the source should hand over a change of about {@code changeBytes} of JSON: no once
+     * the buffer has no room for it, and then yes again only once the buffer is down to half (and has
+     * room for it), so that a sink slower than its source makes it read in large steps, not one
+     * change at a time. When it says yes, {@link #offer} takes such a change without waiting.
      */
-    boolean hasRoom() {
+    boolean hasRoom(long changeBytes) {
+        long size = MIN_CHANGE_BYTES + changeBytes;
         lock.lock();
         try {
             if (refilling) {
-                refilling = !buffer.atMostHalfFull();
-            } else if (!buffer.hasRoomFor(MIN_CHANGE_BYTES)) {
+                refilling = !buffer.atMostHalfFull() || !buffer.hasRoomFor(size);
+            } else if (!buffer.hasRoomFor(size)) {
                 refilling = true;
             }
             return stopping || !refilling;
@@ -285,9 +287,9 @@ final class SinkRunner {
         }
     }
 
-    /** Sends the head of the oldest key alone, whatever its retry time; a failed probe counts no attempt. */
+    /** Sends the head of one key alone (the oldest first, then at random), whatever its retry time; a failed probe counts no attempt. */
     private boolean probe(long now) {
-        Optional<Entry> probe = buffer.takeProbe();
+        Optional<Entry> probe = buffer.takeProbe(health.firstProbe(), random);
         if (probe.isEmpty()) {
             return false;
         }

@@ -27,11 +27,13 @@ public interface ChangeHandler {
     }
 
     /**
-     * Whether {@link #onChange} would take a change now without waiting. A source that can read
-     * the change later (from a log) stops handing over while this says no, and goes on when it
-     * says yes, instead of blocking in {@code onChange}. Default: true.
+     * Whether the handler wants a change of about {@code changeBytes} bytes (its JSON) now. When it
+     * says yes, {@link #onChange} takes that change without waiting; it may say no while it could
+     * still take one, to be given changes in large steps rather than one at a time. A source that
+     * can read the change later (from a log) stops handing over while this says no, and goes on
+     * once it says yes, instead of blocking in {@code onChange}. Default: true.
      */
-    default boolean hasRoom() {
+    default boolean hasRoom(long changeBytes) {
         return true;
     }
 

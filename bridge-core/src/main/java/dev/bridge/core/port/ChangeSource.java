@@ -22,11 +22,12 @@ public interface ChangeSource {
     Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler);
 
     /**
-     * Whether subscriptions resume from checkpoints of a retained log, each at its own pace. The
-     * delivery engine then subscribes once per sink, so a slow sink holds back no other. A live-only
-     * source says false, and the engine subscribes once for all its sinks. Default: true.
+     * Whether subscriptions resume from checkpoints of a retained log, each at its own pace, so that
+     * several may read at once. The delivery engine then subscribes once per sink, so a slow sink
+     * holds back no other. Otherwise (a live-only source, or one that allows a single subscriber)
+     * the engine subscribes once for all its sinks. Default: false; a source over a log says true.
      */
     default boolean replayable() {
-        return true;
+        return false;
     }
 }

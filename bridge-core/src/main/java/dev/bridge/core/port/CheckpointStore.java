@@ -13,7 +13,7 @@ public interface CheckpointStore {
     /**
      * The saved checkpoints of the consumer's sinks, by sink name, after registering each of
      * {@code sinks} that has none. Where a registered sink starts is the store's rule; bridge-postgres's:
-     * a sink new to a consumer that already has checkpoints starts at its slowest sink's, a sink of a
+     * a sink new to a consumer that already has checkpoints starts behind all of them, a sink of a
      * new consumer at the beginning of the retained log. The map also holds sinks of the consumer
      * that are not in {@code sinks} (no longer configured); it lacks a sink only if that sink starts
      * at the source's beginning.

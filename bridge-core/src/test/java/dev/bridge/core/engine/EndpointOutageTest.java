@@ -100,6 +100,26 @@ class EndpointOutageTest {
         assertThat(heard).endsWith("DOWN>DELIVERING").contains("DEGRADED>DOWN").noneMatch(h -> h.endsWith("under the lock"));
     }
 
+    @Test
+    void changesThatFailOnTheirOwnDoNotKeepASinkDownOnceItsEndpointIsBack() throws InterruptedException {
+        ScriptedSink sink = new ScriptedSink("hooks");
+        AtomicBoolean up = new AtomicBoolean();
+        sink.script = c -> up.get() && !c.id().startsWith("poison") ? Ack.delivered() : Ack.retry("500 Internal Server Error");
+        write("poison", 20, 1);
+        write("fine", 100, 1);
+        DeliveryEngine engine = engine(sink, POLICY);
+        await(() -> stats(engine).state() == SinkState.DOWN, "the sink to go down");
+
+        up.set(true);
+
+        // The oldest changes are the poison ones; after the first, probes are of keys at random, so a fine one is delivered soon.
+        await(() -> sink.delivered.size() == 100, "every fine change, though the oldest waiting changes fail on their own");
+        // Left alone, the poison keys look like an endpoint down again; what comes after still gets through.
+        write("later", 10, 1);
+        await(() -> sink.delivered.size() == 110, "the later changes too");
+        assertThat(sink.delivered).noneSatisfy(c -> assertThat(c.id()).startsWith("poison"));
+    }
+
     /** The endpoint is back while a probe is out, and the probe then fails (it was sent while down): its key does not wait for its schedule. */
     @Test
     void aProbeFailingAfterTheEndpointCameBackLeavesNoKeyWaiting() throws InterruptedException {

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * A change source over an in-memory log: replays from a checkpoint (the count of changes already
- * processed), then follows appends. Passes a checkpoint after every change.
+ * processed), then follows appends, handing a change over only while the handler has room for it,
+ * as the change-log source does. Passes a checkpoint after every change.
  */
 public final class InMemoryChangeLog implements ChangeSource {
 
@@ -47,6 +48,12 @@ public final class InMemoryChangeLog implements ChangeSource {
         return reader.closed ? null : log.get(index);
     }
 
+    /** Yes: each subscription replays the log from its own checkpoint. */
+    @Override
+    public boolean replayable() {
+        return true;
+    }
+
     @Override
     public Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler) {
         Reader reader = new Reader(from.map(c -> Integer.parseInt(c.position())).orElse(0), handler);
@@ -65,6 +72,9 @@ public final class InMemoryChangeLog implements ChangeSource {
                         Change change = await(i, this);
                         if (change == null) {
                             return;
+                        }
+                        while (!closed && !handler.hasRoom(change.val() == null ? 0 : change.val().text().length())) {
+                            Thread.sleep(1);
                         }
                         handler.onChange(change);
                         handler.onCheckpoint(new Checkpoint(Integer.toString(i + 1)));

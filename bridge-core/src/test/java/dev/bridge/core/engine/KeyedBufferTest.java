@@ -112,13 +112,13 @@ class KeyedBufferTest {
         buffer.retryAt(first.get(0), 1_000_000, 20);
         buffer.retryAt(first.get(1), 500, 20);
 
-        Entry probe = buffer.takeProbe().orElseThrow();
+        Entry probe = buffer.takeProbe(true, new java.util.Random(1)).orElseThrow();
 
         assertThat(ids(List.of(probe))).containsExactly("a@1");
         assertThat(probe.attempts).isEqualTo(1);
-        assertThat(buffer.takeProbe().map(e -> e.change.id())).contains("b");
-        assertThat(buffer.takeProbe().map(e -> e.change.id())).contains("c");
-        assertThat(buffer.takeProbe()).as("every key is out").isEmpty();
+        assertThat(buffer.takeProbe(true, new java.util.Random(1)).map(e -> e.change.id())).contains("b");
+        assertThat(buffer.takeProbe(true, new java.util.Random(1)).map(e -> e.change.id())).contains("c");
+        assertThat(buffer.takeProbe(true, new java.util.Random(1))).as("every key is out").isEmpty();
         assertThat(buffer.readyKeys()).isZero();
     }
 
@@ -128,7 +128,7 @@ class KeyedBufferTest {
         Entry a1 = buffer.takeBatch(1, 10).get(0);
         buffer.retryAt(a1, 1_000, 20);
 
-        buffer.putBack(buffer.takeProbe().orElseThrow(), false);
+        buffer.putBack(buffer.takeProbe(true, new java.util.Random(1)).orElseThrow(), false);
         assertThat(buffer.nextRetryAt()).as("a waits for its retry again").isEqualTo(1_000);
         buffer.promoteDue(1_000);
         assertThat(ids(buffer.takeBatch(10, 1_000))).containsExactly("b@1", "a@1");
@@ -136,7 +136,7 @@ class KeyedBufferTest {
         KeyedBuffer readyOnes = new KeyedBuffer(100, 1 << 20);
         add(readyOnes, "x", 1, 0);
         add(readyOnes, "y", 1, 5);
-        Entry x1 = readyOnes.takeProbe().orElseThrow();
+        Entry x1 = readyOnes.takeProbe(true, new java.util.Random(1)).orElseThrow();
         assertThat(readyOnes.readyKeys()).isEqualTo(1);
         readyOnes.putBack(x1, false);
         assertThat(readyOnes.oldestReadyWaited(50)).as("x keeps its place and its wait").isEqualTo(50);
@@ -144,10 +144,26 @@ class KeyedBufferTest {
     }
 
     @Test
+    void afterTheFirstProbeOfAnOutageAProbeIsOfAKeyAtRandomSoOneFailingChangeIsNotEveryProbe() {
+        KeyedBuffer buffer = holding("a", "b", "c");
+        java.util.Random random = new java.util.Random(7);
+        java.util.Set<String> probed = new java.util.HashSet<>();
+        Entry first = buffer.takeProbe(true, random).orElseThrow();
+        assertThat(first.change.id()).isEqualTo("a");
+        buffer.putBack(first, false);
+        for (int i = 0; i < 50; i++) {
+            Entry probe = buffer.takeProbe(false, random).orElseThrow();
+            probed.add(probe.change.id());
+            buffer.putBack(probe, false);
+        }
+        assertThat(probed).containsExactlyInAnyOrder("a", "b", "c");
+    }
+
+    @Test
     void aProbePutBackReadyNowIsTheFirstReadyKeyThoughItsRetryTimeIsToCome() {
         KeyedBuffer buffer = holding("a", "b");
         buffer.retryAt(buffer.takeBatch(1, 10).get(0), 1_000_000, 20);
-        Entry probe = buffer.takeProbe().orElseThrow();
+        Entry probe = buffer.takeProbe(true, new java.util.Random(1)).orElseThrow();
 
         buffer.putBack(probe, true);
 

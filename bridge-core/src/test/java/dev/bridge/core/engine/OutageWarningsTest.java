@@ -21,7 +21,9 @@ class OutageWarningsTest {
 
         assertThat(warnings.wentDown(0, DOWN)).contains("sink hooks is DOWN: 5 attempts in a row, of more than one key, failed with"
                 + " no delivery between (the last: POST to endpoint failed: connection refused); 1200 changes wait, the oldest"
-                + " received 93s ago; sending nothing but a probe of one change every 200ms to 2s until one is delivered");
+                + " received 93s ago; sending nothing but a probe of one change every 200ms to 2s until one is delivered; the other sinks"
+                + " go on. Check the endpoint: what this sink has not delivered waits for it (in the change log, for at most its"
+                + " maximum retention)");
         assertThat(warnings.cameBack(BACK)).contains("sink hooks is delivering again after 2500ms down (17 failed attempts and"
                 + " probes): sending the 1200 changes waiting now, the retries of 340 keys brought forward");
     }
