@@ -12,6 +12,8 @@ import dev.bridge.app.ops.Readiness;
 import dev.bridge.core.BridgeException;
 import dev.bridge.core.engine.DeliveryEngine;
 import dev.bridge.core.engine.SinkBinding;
+import dev.bridge.core.engine.SinkState;
+import dev.bridge.core.engine.SinkStats;
 import dev.bridge.postgres.BridgePostgres;
 import dev.bridge.postgres.ListenerStats;
 import dev.bridge.postgres.SchemaStatus;
@@ -117,14 +119,55 @@ public final class Bridge {
         return drained;
     }
 
-    /** Ready when started, not stopping, and the listener holds a live connection. */
+    /**
+     * Ready when started and not stopping, and, as {@code bridge.ops.ready-checks} says, while every
+     * listener holds a live connection ({@code listener}) and no sink is down ({@code sinks}). Each
+     * sink's state is reported either way, under {@code sink NAME}.
+     */
     public Readiness readiness() {
         Map<String, String> checks = new LinkedHashMap<>();
         Optional<ListenerStats> stats = listener.stats();
         boolean connected = stats.map(ListenerStats::connected).orElse(false);
         checks.put("bridge", running ? "running" : stopped ? "stopped" : "starting");
-        checks.put("listener", stats.isEmpty() ? "not started" : connected ? "connected" : "reconnecting");
-        return new Readiness(running && connected, checks);
+        checks.put("listener", stats.isEmpty() ? "not started" : connected ? "connected" : "reconnecting (" + listener.connectedCount()
+                + " connected)");
+        boolean anyDown = false;
+        for (SinkStats sink : engine.stats().sinks()) {
+            anyDown |= sink.state() == SinkState.DOWN;
+            checks.put("sink " + sink.sink(), describe(sink));
+        }
+        boolean ready = running && (connected || !opsSettings.readyChecks().contains("listener"))
+                && (!anyDown || !opsSettings.readyChecks().contains("sinks"));
+        return new Readiness(ready, checks);
+    }
+
+    /** "down since 2026-12-02T05:01:02Z; 200 changes waiting, the oldest for 2m10s; 3,000 behind its checkpoint". */
+    static String describe(SinkStats sink) {
+        StringBuilder text = new StringBuilder(sink.state().name().toLowerCase(java.util.Locale.ROOT));
+        if (sink.state() != SinkState.DELIVERING) {
+            text.append(" since ").append(sink.stateSince().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        }
+        text.append("; ").append(sink.buffered()).append(" change(s) waiting");
+        if (!sink.oldestUnsettledAge().isZero()) {
+            text.append(", the oldest for ").append(age(sink.oldestUnsettledAge()));
+        }
+        text.append("; ").append(sink.checkpointLag()).append(" read past its checkpoint");
+        if (sink.lost() > 0) {
+            text.append("; lost ").append(sink.lost()).append(" to the change log's maximum retention");
+        }
+        return text.toString();
+    }
+
+    /** "850ms", "12s", "2m10s", "3h05m". */
+    static String age(java.time.Duration d) {
+        long s = d.toSeconds();
+        if (s == 0) {
+            return d.toMillis() + "ms";
+        }
+        if (s < 60) {
+            return s + "s";
+        }
+        return s < 3_600 ? s / 60 + "m" + String.format("%02d", s % 60) + "s" : s / 3_600 + "h" + String.format("%02d", s % 3_600 / 60) + "m";
     }
 
     /** The operations endpoint's port, once started and if enabled. */

@@ -166,7 +166,7 @@ public final class Cli {
     @Command(name = "bridge", mixinStandardHelpOptions = true, version = "Bridge 0.1.0",
             description = "Streams PostgreSQL changes to Redis and webhooks. With no command: run.",
             subcommands = {RunCommand.class, DemoCommand.class, SchemaCommand.class, CaptureCommand.class, DeadLettersCommand.class,
-                CheckpointCommand.class, CommandLine.HelpCommand.class})
+                CheckpointCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
     static final class Root implements Callable<Integer> {
         private final Env env;
 

@@ -53,7 +53,7 @@ final class DemoRun implements Callable<Integer> {
         PostgresSettings postgres = settings.postgres().withEmbeddedDataDir(dir.resolve("postgres"));
         // Notifications only: every change, the large one too, crosses NOTIFY in frames and is reassembled.
         postgres = postgres.withOptions(postgres.options().withMode(DeliveryMode.AT_MOST_ONCE));
-        OpsSettings ops = new OpsSettings(settings.ops().enabled(), settings.ops().host(), 0);
+        OpsSettings ops = settings.ops().withPort(0);
         BridgeSettings demo = new BridgeSettings(settings.consumer(), settings.engine(), postgres, settings.sinks(), ops, settings.demo());
         Bridge bridge = Bridge.injector(demo).getInstance(Bridge.class);
         try {

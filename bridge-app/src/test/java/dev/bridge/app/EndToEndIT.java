@@ -88,18 +88,7 @@ class EndToEndIT {
         Queue<JsonNode> published = new ConcurrentLinkedQueue<>();
         Process bridge = null;
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-            StatefulRedisPubSubConnection<String, String> subscriber = redisClient.connectPubSub();
-            subscriber.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String pattern, String channel, String message) {
-                    try {
-                        published.add(JSON.readTree(message));
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            });
-            subscriber.sync().psubscribe("e2e:*");
+            subscribe(redisClient, "e2e:*", published);
 
             // Chosen once every other server holds its port: picked earlier, the receiver's or PostgreSQL's could take it.
             int opsPort = freePort();
@@ -234,7 +223,7 @@ class EndToEndIT {
         }
     }
 
-    private static HttpResponse<String> get(HttpClient http, int port, String path) {
+    static HttpResponse<String> get(HttpClient http, int port, String path) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -244,6 +233,22 @@ class EndToEndIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Collects, as JSON, every message published on channels that match {@code pattern}. */
+    static void subscribe(RedisClient redis, String pattern, Queue<JsonNode> into) {
+        StatefulRedisPubSubConnection<String, String> subscriber = redis.connectPubSub();
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String matched, String channel, String message) {
+                try {
+                    into.add(JSON.readTree(message));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        subscriber.sync().psubscribe(pattern);
     }
 
     static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -85,7 +85,7 @@ public record BridgeSettings(
         PostgresSettings postgres = postgres(config, problems);
         List<SinkSpec> sinks = sinks(config, reference, types, problems);
         OpsSettings ops = build(problems, "bridge.ops", () -> new OpsSettings(bridge.bool("bridge.ops.enabled"),
-                bridge.nonBlank("bridge.ops.host"), bridge.integer("bridge.ops.port", 0, 65535)));
+                bridge.nonBlank("bridge.ops.host"), bridge.integer("bridge.ops.port", 0, 65535), readyChecks(bridge)));
         DemoSettings demo = build(problems, "bridge.demo", () -> new DemoSettings(bridge.integer("bridge.demo.changes", 1, 1_000_000),
                 bridge.integer("bridge.demo.large-change-bytes", 1, 16 << 20)));
         try {
@@ -97,6 +97,19 @@ public record BridgeSettings(
             throw new InvalidConfigException(problems);
         }
         return new BridgeSettings(consumer, engine, postgres, sinks, ops, demo);
+    }
+
+    private static Set<String> readyChecks(Reader bridge) {
+        Set<String> checks = new java.util.LinkedHashSet<>();
+        for (String check : bridge.strings("bridge.ops.ready-checks")) {
+            if (OpsSettings.READY_CHECKS.contains(check.toLowerCase(java.util.Locale.ROOT))) {
+                checks.add(check.toLowerCase(java.util.Locale.ROOT));
+            } else {
+                bridge.problem("bridge.ops.ready-checks", "must hold only " + String.join(", ", new java.util.TreeSet<>(OpsSettings.READY_CHECKS))
+                        + ", got '" + check + "'");
+            }
+        }
+        return checks;
     }
 
     /** Loads the configuration with {@link ConfigLoader} and reads it; the class loader finds the reference files and sink types. */

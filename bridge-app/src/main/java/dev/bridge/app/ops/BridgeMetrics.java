@@ -3,6 +3,7 @@ package dev.bridge.app.ops;
 import dev.bridge.core.Change;
 import dev.bridge.core.engine.DeliveryObserver;
 import dev.bridge.core.engine.EngineStats;
+import dev.bridge.core.engine.SinkState;
 import dev.bridge.core.engine.SinkStats;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.protocol.RejectReason;
@@ -57,7 +58,7 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
     /** Series of the engine under {@code bridge_sink_}, which a sink's own counter must not shadow. */
     private static final Set<String> ENGINE_SINK_SERIES = Set.of(
             "received", "delivered", "retried", "dead_lettered", "buffered_changes", "buffered_bytes", "buffer_fill_ratio",
-            "checkpoint_lag", "lost_changes");
+            "checkpoint_lag", "lost_changes", "state");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -140,6 +141,12 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
             sinkGauge("bridge.sink.buffer.fill.ratio", name, "How full the sink's buffer is, 0 to 1", SinkStats::bufferFill);
             sinkGauge("bridge.sink.checkpoint.lag", name, "Changes the sink's reader took that its saved checkpoint does not cover yet",
                     SinkStats::checkpointLag);
+            for (SinkState state : SinkState.values()) {
+                Gauge.builder("bridge.sink.state", this, m -> m.engine.reading(st -> sinkStats(st, name)
+                                .map(x -> x.state() == state ? 1.0 : 0.0).orElse(Double.NaN)))
+                        .description("1 for the sink's state now (delivering, degraded or down), 0 for the others")
+                        .tag("sink", name).tag("state", state.name().toLowerCase(Locale.ROOT)).register(registry);
+            }
             sinkCounter("bridge.sink.lost.changes", name, "Changes the change log pruned after its maximum retention before this sink read them",
                     SinkStats::lost);
             timer(name);

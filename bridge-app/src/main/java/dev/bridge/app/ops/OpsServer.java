@@ -68,6 +68,8 @@ public final class OpsServer implements AutoCloseable {
     static final int REQUEST_MILLIS = 5_000;
     static final int ANSWER_MILLIS = 10_000;
     private static final int MAX_REQUEST_BYTES = 8_192;
+    /** The readiness answer's path. */
+    public static final String READY_PATH = "/health/ready";
 
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
 
@@ -414,7 +416,7 @@ public final class OpsServer implements AutoCloseable {
     private Response respond(String method, String path) {
         Supplier<Response> endpoint = switch (path) {
             case "/health/live" -> OpsServer::live;
-            case "/health/ready" -> this::ready;
+            case READY_PATH -> this::ready;
             case "/metrics" -> this::metrics;
             default -> null;
         };

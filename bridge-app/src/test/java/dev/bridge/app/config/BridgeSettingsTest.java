@@ -51,6 +51,21 @@ class BridgeSettingsTest {
             assertThat(s.policy().retry().schedule()).isEmpty();
         });
         assertThat(settings.ops().port()).isEqualTo(8686);
+        assertThat(settings.ops().readyChecks()).containsExactly("listener");
+    }
+
+    @Test
+    void readinessChecksAreNamedFromAKnownSetAndAnUnknownOneIsAProblem() throws IOException {
+        assertThat(settings(file("bridge.ops.ready-checks = [Listener, sinks]\n"), Map.of()).ops().readyChecks())
+                .containsExactlyInAnyOrder("listener", "sinks");
+        assertThat(settings(file("bridge.ops.ready-checks = []\n"), Map.of()).ops().readyChecks()).isEmpty();
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> settings(file("""
+                bridge.ops.ready-checks = [listener, sink]
+                """), Map.of()));
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.path()).isEqualTo("bridge.ops.ready-checks");
+            assertThat(p.message()).isEqualTo("must hold only listener, sinks, got 'sink'");
+        });
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bridge.core.Change;
 import dev.bridge.core.Op;
 import dev.bridge.core.engine.EngineStats;
+import dev.bridge.core.engine.SinkState;
 import dev.bridge.core.engine.SinkStats;
 import dev.bridge.core.port.Acknowledger;
 import dev.bridge.core.port.ChangeSink;
@@ -29,6 +30,12 @@ class BridgeMetricsTest {
 
     private static final Change CHANGE = new Change(Op.INSERT, "orders", "1", 1, Instant.EPOCH, null, null, 1);
 
+    private static SinkStats sinkStats(String sink, long received, long delivered, long retried, long deadLettered, int buffered,
+            long bufferedBytes, int bufferCapacity, long checkpointLag, long lost) {
+        return new SinkStats(sink, received, delivered, retried, deadLettered, buffered, bufferedBytes, bufferCapacity,
+                SinkState.DELIVERING, Instant.EPOCH, Duration.ZERO, checkpointLag, lost);
+    }
+
     private final BridgeMetrics metrics = new BridgeMetrics();
     private final AtomicReference<EngineStats> engine = new AtomicReference<>(new EngineStats(0, 0, List.of()));
     private final AtomicReference<Optional<ListenerStats>> listener = new AtomicReference<>(Optional.empty());
@@ -44,8 +51,8 @@ class BridgeMetricsTest {
         TestSink audit = new TestSink("audit");
         metrics.bindEngine(engine::get, List.of(billing, audit));
         engine.set(new EngineStats(10, 3, List.of(
-                new SinkStats("billing", 9, 7, 2, 1, 250, 4096, 1000, 12, 3),
-                new SinkStats("audit", 4, 4, 0, 0, 0, 0, 500, 0, 0))));
+                sinkStats("billing", 9, 7, 2, 1, 250, 4096, 1000, 12, 3),
+                sinkStats("audit", 4, 4, 0, 0, 0, 0, 500, 0, 0))));
 
         Map<String, Double> scrape = Scrape.parse(metrics.scrape());
 
@@ -61,12 +68,14 @@ class BridgeMetricsTest {
                 .containsEntry("bridge_sink_checkpoint_lag{sink=\"billing\"}", 12.0)
                 .containsEntry("bridge_sink_lost_changes_total{sink=\"billing\"}", 3.0)
                 .containsEntry("bridge_sink_checkpoint_lag{sink=\"audit\"}", 0.0)
+                .containsEntry("bridge_sink_state{sink=\"billing\",state=\"delivering\"}", 1.0)
+                .containsEntry("bridge_sink_state{sink=\"billing\",state=\"down\"}", 0.0)
                 .containsEntry("bridge_sink_delivered_total{sink=\"audit\"}", 4.0)
                 .containsEntry("bridge_sink_buffer_fill_ratio{sink=\"audit\"}", 0.0);
 
         engine.set(new EngineStats(25, 0, List.of(
-                new SinkStats("billing", 20, 20, 5, 1, 0, 0, 1000, 0, 3),
-                new SinkStats("audit", 8, 8, 0, 0, 0, 0, 500, 0, 0))));
+                sinkStats("billing", 20, 20, 5, 1, 0, 0, 1000, 0, 3),
+                sinkStats("audit", 8, 8, 0, 0, 0, 0, 500, 0, 0))));
 
         assertThat(Scrape.parse(metrics.scrape()))
                 .containsEntry("bridge_engine_changes_received_total", 25.0)
@@ -117,7 +126,7 @@ class BridgeMetricsTest {
     @Test
     void retriesAndDeadLettersAreCountedFromTheStatsOnly() {
         metrics.bindEngine(engine::get, List.of(new TestSink("billing")));
-        engine.set(new EngineStats(1, 1, List.of(new SinkStats("billing", 1, 0, 1, 1, 0, 0, 10, 0, 0))));
+        engine.set(new EngineStats(1, 1, List.of(sinkStats("billing", 1, 0, 1, 1, 0, 0, 10, 0, 0))));
 
         metrics.retried("billing", CHANGE, "timeout");
         metrics.deadLettered("billing", CHANGE, "gone");

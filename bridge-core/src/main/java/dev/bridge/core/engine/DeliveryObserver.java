@@ -22,4 +22,13 @@ public interface DeliveryObserver {
     /** A sink gave up on the change; it is in the dead-letter store. */
     default void deadLettered(String sink, Change change, String reason) {
     }
+
+    /**
+     * A sink's state changed, e.g. to {@link SinkState#DOWN} when its endpoint fails across keys and
+     * back to {@link SinkState#DELIVERING} when a probe is delivered. Called with no lock of the
+     * engine's held; calls for changes close together may overlap, so take the state now from
+     * {@link SinkStats#state()}.
+     */
+    default void stateChanged(String sink, SinkState from, SinkState to) {
+    }
 }

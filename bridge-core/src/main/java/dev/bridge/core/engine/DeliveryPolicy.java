@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param ackTimeout how long a delivered batch may stay unacknowledged before its remaining changes
  *     are retried
  * @param retry when to retry and when to give up
+ * @param endpoint when the sink counts as down, how it is probed, and whether an outage counts
+ *     toward {@code retry}'s limits
  */
-public record DeliveryPolicy(
-        int parallelism, int batchSize, Duration linger, int bufferChanges, long bufferBytes, Duration ackTimeout, RetryPolicy retry) {
+public record DeliveryPolicy(int parallelism, int batchSize, Duration linger, int bufferChanges, long bufferBytes, Duration ackTimeout,
+        RetryPolicy retry, EndpointPolicy endpoint) {
 
     public DeliveryPolicy {
         atLeastOne("parallelism", parallelism);
@@ -38,19 +40,27 @@ public record DeliveryPolicy(
             throw new IllegalArgumentException("ackTimeout must be positive, got " + ackTimeout);
         }
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** A policy with {@link EndpointPolicy#defaults()}. */
+    public DeliveryPolicy(int parallelism, int batchSize, Duration linger, int bufferChanges, long bufferBytes, Duration ackTimeout,
+            RetryPolicy retry) {
+        this(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry, EndpointPolicy.defaults());
     }
 
     /**
      * The shipped defaults, as {@code bridge.sink.defaults.delivery} in bridge-core's reference.conf:
      * parallelism 4, batches of up to 100 with no linger, a buffer of 10,000 changes or 64 MiB, a 60 s
-     * acknowledgement timeout, and {@link RetryPolicy#defaults()}.
+     * acknowledgement timeout, {@link RetryPolicy#defaults()} and {@link EndpointPolicy#defaults()}.
      */
     public static DeliveryPolicy defaults() {
         return DEFAULTS;
     }
 
     private static final DeliveryPolicy DEFAULTS =
-            new DeliveryPolicy(4, 100, Duration.ZERO, 10_000, 64L << 20, Duration.ofSeconds(60), RetryPolicy.defaults());
+            new DeliveryPolicy(4, 100, Duration.ZERO, 10_000, 64L << 20, Duration.ofSeconds(60), RetryPolicy.defaults(),
+                    EndpointPolicy.defaults());
 
     /**
      * Reads a sink's {@code delivery} block (keys as in {@code bridge.sink.defaults.delivery} of
@@ -68,37 +78,53 @@ public record DeliveryPolicy(
         Duration ackTimeout = problems.check(() -> s.duration("ack-timeout", true));
         Duration initial = problems.check(() -> s.duration("retry.initial-backoff", true));
         Duration max = problems.check(() -> s.duration("retry.max-backoff", true));
-        if (initial != null && max != null && max.compareTo(initial) < 0) {
-            problems.add(s.conflict("retry.max-backoff", "must not be below initial-backoff (" + Settings.shown(initial) + "), got "
-                    + Settings.shown(max), "retry.initial-backoff", "must not be above max-backoff (" + Settings.shown(max) + "), got "
-                    + Settings.shown(initial)));
-        }
+        notBelow(problems, s, "retry.max-backoff", max, "retry.initial-backoff", initial);
         List<Duration> schedule = problems.check(() -> s.durationList("retry.schedule"));
         Integer maxAttempts = problems.check(() -> s.integer("retry.max-attempts", 1, Integer.MAX_VALUE));
         Duration maxAge = problems.check(() -> s.duration("retry.max-age", true));
+        Integer downAfter = problems.check(() -> s.integer("endpoint.down-after", 2, Integer.MAX_VALUE));
+        Duration probeMin = problems.check(() -> s.duration("endpoint.probe-min", true));
+        Duration probeMax = problems.check(() -> s.duration("endpoint.probe-max", true));
+        notBelow(problems, s, "endpoint.probe-max", probeMax, "endpoint.probe-min", probeMin);
+        Boolean countOutages = problems.check(() -> s.requireBool("endpoint.count-outages"));
         problems.throwIfAny();
         return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout,
-                new RetryPolicy(initial, max, schedule, maxAttempts, maxAge));
+                new RetryPolicy(initial, max, schedule, maxAttempts, maxAge), new EndpointPolicy(downAfter, probeMin, probeMax, countOutages));
     }
 
     public DeliveryPolicy withParallelism(int value) {
-        return new DeliveryPolicy(value, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry);
+        return new DeliveryPolicy(value, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry, endpoint);
     }
 
     public DeliveryPolicy withBatch(int size, Duration lingerTime) {
-        return new DeliveryPolicy(parallelism, size, lingerTime, bufferChanges, bufferBytes, ackTimeout, retry);
+        return new DeliveryPolicy(parallelism, size, lingerTime, bufferChanges, bufferBytes, ackTimeout, retry, endpoint);
     }
 
     public DeliveryPolicy withBuffer(int changes, long bytes) {
-        return new DeliveryPolicy(parallelism, batchSize, linger, changes, bytes, ackTimeout, retry);
+        return new DeliveryPolicy(parallelism, batchSize, linger, changes, bytes, ackTimeout, retry, endpoint);
     }
 
     public DeliveryPolicy withAckTimeout(Duration value) {
-        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, value, retry);
+        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, value, retry, endpoint);
     }
 
     public DeliveryPolicy withRetry(RetryPolicy value) {
-        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, value);
+        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, value, endpoint);
+    }
+
+    public DeliveryPolicy withEndpoint(EndpointPolicy value) {
+        return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout, retry, value);
+    }
+
+    /** Records an {@code upper} below {@code lower} as a problem of whichever of the two keys the user set. */
+    private static void notBelow(SettingsProblems problems, Settings s, String upperKey, Duration upper, String lowerKey, Duration lower) {
+        if (upper == null || lower == null || upper.compareTo(lower) >= 0) {
+            return;
+        }
+        String upperName = upperKey.substring(upperKey.lastIndexOf('.') + 1);
+        String lowerName = lowerKey.substring(lowerKey.lastIndexOf('.') + 1);
+        problems.add(s.conflict(upperKey, "must not be below " + lowerName + " (" + Settings.shown(lower) + "), got " + Settings.shown(upper),
+                lowerKey, "must not be above " + upperName + " (" + Settings.shown(upper) + "), got " + Settings.shown(lower)));
     }
 
     private static void atLeastOne(String name, int value) {

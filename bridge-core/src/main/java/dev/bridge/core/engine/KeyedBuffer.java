@@ -8,14 +8,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The changes waiting for one sink, by key: at most one change of a key is out at a time (so order
  * per key holds through retries), a key whose change failed waits for its retry time, and the
- * buffer is bounded in changes and bytes. Times are the caller's nanosecond clock, so it runs on
- * a fake one in tests. Not thread-safe: its owner holds a lock.
+ * buffer is bounded in changes and bytes. While the endpoint is down, a probe takes one change
+ * out of turn, and the endpoint's return makes the keys its failures put off ready at once. Times
+ * are the caller's nanosecond clock, so it runs on a fake one in tests. Not thread-safe: its owner
+ * holds a lock.
  */
 final class KeyedBuffer {
 
@@ -24,7 +27,7 @@ final class KeyedBuffer {
     private final Map<Key, KeyQueue> keys = new HashMap<>();
     private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
     private final PriorityQueue<KeyQueue> waiting = new PriorityQueue<>(Comparator.comparingLong((KeyQueue k) -> k.readyAt));
-    private final TreeSet<Long> unsettled = new TreeSet<>();
+    private final TreeMap<Long, Entry> unsettled = new TreeMap<>();
     private long bytes;
 
     KeyedBuffer(int maxChanges, long maxBytes) {
@@ -49,7 +52,7 @@ final class KeyedBuffer {
             makeReady(queue, now);
         }
         bytes += size;
-        unsettled.add(position);
+        unsettled.put(position, queue.entries.peekLast());
     }
 
     /** Moves the keys whose retry time has come to the back of the ready ones. */
@@ -92,11 +95,70 @@ final class KeyedBuffer {
         return batch;
     }
 
-    /** The entry's key is tried again at {@code at}, the entry first. */
-    void retryAt(Entry entry, long at) {
+    /** The entry's key is tried again at {@code at}, the entry first; {@code now} is when that was decided. */
+    void retryAt(Entry entry, long at, long now) {
         KeyQueue queue = keys.get(entry.change.key());
+        queue.busy = false;
         queue.readyAt = at;
+        queue.scheduledAt = now;
         waiting.add(queue);
+    }
+
+    /**
+     * The head change of the key whose head is the oldest change not out for delivery, whether its
+     * key is ready or waiting for a retry; its key is then out until the entry is settled or
+     * {@linkplain #putBack put back}. Counts no attempt. Empty if every key is out.
+     */
+    Optional<Entry> takeProbe() {
+        KeyQueue oldest = null;
+        for (KeyQueue queue : keys.values()) {
+            if (!queue.busy && (oldest == null || queue.entries.peekFirst().position < oldest.entries.peekFirst().position)) {
+                oldest = queue;
+            }
+        }
+        if (oldest == null) {
+            return Optional.empty();
+        }
+        oldest.probedFromWaiting = waiting.remove(oldest);
+        if (!oldest.probedFromWaiting) {
+            ready.remove(oldest);
+        }
+        oldest.busy = true;
+        return Optional.of(oldest.entries.peekFirst());
+    }
+
+    /**
+     * A probe's entry goes back unsettled: to wait for its key's retry time if it was waiting and
+     * not {@code readyNow}, else first of the ready keys.
+     */
+    void putBack(Entry entry, boolean readyNow) {
+        KeyQueue queue = keys.get(entry.change.key());
+        queue.busy = false;
+        if (queue.probedFromWaiting && !readyNow) {
+            waiting.add(queue);
+        } else {
+            ready.addFirst(queue);
+        }
+    }
+
+    /**
+     * Makes ready at once every key waiting for a retry that was scheduled at or after {@code since},
+     * oldest head change first; keys scheduled earlier keep their time.
+     *
+     * @return how many keys were made ready
+     */
+    int releaseRetriesScheduledSince(long since, long now) {
+        List<KeyQueue> released = new ArrayList<>();
+        waiting.removeIf(queue -> {
+            boolean scheduledSince = queue.scheduledAt - since >= 0;
+            if (scheduledSince) {
+                released.add(queue);
+            }
+            return scheduledSince;
+        });
+        released.sort(Comparator.comparingLong((KeyQueue k) -> k.entries.peekFirst().position));
+        released.forEach(queue -> makeReady(queue, now));
+        return released.size();
     }
 
     /** The entry is settled (delivered or dead-lettered); the next change of its key becomes ready. */
@@ -113,6 +175,11 @@ final class KeyedBuffer {
         unsettled.remove(entry.position);
     }
 
+    /** How long ago the oldest unsettled change was added; 0 when none is. */
+    long oldestUnsettledAge(long now) {
+        return unsettled.isEmpty() ? 0 : now - unsettled.firstEntry().getValue().receivedAt;
+    }
+
     boolean isEmpty() {
         return unsettled.isEmpty();
     }
@@ -127,7 +194,7 @@ final class KeyedBuffer {
 
     /** The smallest position not yet settled, or {@link Long#MAX_VALUE} if all are. */
     long lowestUnsettled() {
-        return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first();
+        return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.firstKey();
     }
 
     private void makeReady(KeyQueue queue, long now) {
@@ -142,6 +209,9 @@ final class KeyedBuffer {
         boolean busy;
         long readySince;
         long readyAt;
+        /** When its retry was scheduled. */
+        long scheduledAt;
+        boolean probedFromWaiting;
 
         KeyQueue(Key key) {
             this.key = key;
@@ -155,6 +225,7 @@ final class KeyedBuffer {
         final long bytes;
         final long receivedAt;
         int attempts;
+        /** On the clock of {@code now} given to {@link #takeBatch}: the engine's age clock, which stops while the sink is down. */
         long firstAttemptAt;
 
         Entry(long position, Change change, long bytes, long receivedAt) {

@@ -3,6 +3,7 @@ package dev.bridge.core.engine;
 import dev.bridge.core.port.Ack;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Random;
 
 /** What follows a delivery the sink asked to retry: another attempt after a wait, or a dead letter. */
@@ -28,10 +29,15 @@ sealed interface RetryDecision {
             return new GiveUp("gave up after " + attempts + " attempt(s)" + (tooOld ? " and " + policy.maxAge() : "") + ": "
                     + retry.reason());
         }
-        long delay = policy.delay(attempts, random).toNanos();
-        if (retry.notBefore().isPresent()) {
-            delay = Math.max(delay, Duration.between(wallNow, retry.notBefore().get()).toNanos());
-        }
-        return new RetryIn(delay);
+        return new RetryIn(Math.max(policy.delay(attempts, random).toNanos(), nanosUntil(retry.notBefore(), wallNow)));
+    }
+
+    /** A wait asked for further off than this is taken as this, which keeps sums of nanosecond times from overflowing. */
+    Duration LONGEST_WAIT = Duration.ofDays(100);
+
+    /** How long from {@code wallNow} until {@code notBefore}, at most {@link #LONGEST_WAIT}; 0 if it has passed or is absent. */
+    static long nanosUntil(Optional<Instant> notBefore, Instant wallNow) {
+        Duration wait = notBefore.map(at -> Duration.between(wallNow, at)).orElse(Duration.ZERO);
+        return wait.isNegative() ? 0 : wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT.toNanos() : wait.toNanos();
     }
 }

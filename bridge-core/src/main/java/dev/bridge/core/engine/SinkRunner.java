@@ -8,9 +8,11 @@ import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.DeadLetterStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,14 +29,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds one sink from a {@link KeyedBuffer}: a dispatcher thread forms batches of distinct keys,
  * {@code parallelism} threads deliver them, acknowledgements settle each change or schedule its
- * retry ({@link RetryDecision}), and one more thread stores dead letters. The observer hears of
- * each outcome outside the lock.
+ * retry ({@link RetryDecision}), and one more thread stores dead letters. While the endpoint is
+ * down ({@link EndpointHealth}) it sends probes instead of batches. The observer hears of each
+ * outcome, and the log of each outage, outside the lock.
  */
 final class SinkRunner {
 
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
     /** What a change with no data counts for in the buffer's bytes. */
     private static final long MIN_CHANGE_BYTES = 128;
+    private static final long OUTAGE_WARNINGS_EVERY = TimeUnit.SECONDS.toNanos(30);
 
     private final String name;
     private final ChangeSink sink;
@@ -50,8 +54,12 @@ final class SinkRunner {
     private final Condition notFull = lock.newCondition();
     private final Condition work = lock.newCondition();
     private final KeyedBuffer buffer;
+    private final EndpointHealth health;
+    private final OutageWarnings warnings;
+    /** The state the observer was last told of. */
+    private SinkState told = SinkState.DELIVERING;
     private final List<Batch> inFlight = new ArrayList<>();
-    /** Observer notices of outcomes settled while the dispatcher held the lock; guarded by it. */
+    /** Observer notices and log lines of what happened while the dispatcher held the lock; guarded by it. */
     private final List<Runnable> unheard = new ArrayList<>();
     private final ExecutorService deliverers;
     private final ExecutorService deadLetterWriter;
@@ -76,6 +84,8 @@ final class SinkRunner {
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
         this.buffer = new KeyedBuffer(policy.bufferChanges(), policy.bufferBytes());
+        this.health = new EndpointHealth(policy.endpoint(), nanoClock.getAsLong());
+        this.warnings = new OutageWarnings(name, OUTAGE_WARNINGS_EVERY);
         AtomicInteger threads = new AtomicInteger();
         this.deliverers = Executors.newFixedThreadPool(policy.parallelism(), r -> daemon(r, "bridge-sink-" + name + "-" + threads.incrementAndGet()));
         this.deadLetterWriter = Executors.newSingleThreadExecutor(r -> daemon(r, "bridge-dead-letters-" + name));
@@ -206,8 +216,11 @@ final class SinkRunner {
     SinkStats stats() {
         lock.lock();
         try {
+            long now = nanoClock.getAsLong();
+            Instant since = wallClock.instant().minusNanos(now - health.since(now));
             return new SinkStats(name, received.get(), delivered.get(), retried.get(), deadLettered.get(),
-                    buffer.size(), buffer.bytes(), policy.bufferChanges(), 0, 0);
+                    buffer.size(), buffer.bytes(), policy.bufferChanges(), health.state(now), since,
+                    Duration.ofNanos(Math.max(0, buffer.oldestUnsettledAge(now))), 0, 0);
         } finally {
             lock.unlock();
         }
@@ -221,8 +234,9 @@ final class SinkRunner {
                 long now = nanoClock.getAsLong();
                 buffer.promoteDue(now);
                 timeOutBatches(now);
+                heedState(now, unheard);
                 if (!unheard.isEmpty()) {
-                    // Acknowledgements the time-outs made while this thread held the lock: heard outside it.
+                    // What the time-outs and the state made known while this thread held the lock: heard outside it.
                     List<Runnable> notices = new ArrayList<>(unheard);
                     unheard.clear();
                     lock.unlock();
@@ -234,10 +248,22 @@ final class SinkRunner {
                     continue;
                 }
                 long wait = TimeUnit.SECONDS.toNanos(1);
-                if (buffer.readyKeys() > 0 && inFlight.size() < policy.parallelism()) {
+                if (health.state(now) == SinkState.DOWN) {
+                    if (policy.endpoint().countOutages() && buffer.readyKeys() > 0) {
+                        chargeOutage(now);
+                        continue;
+                    }
+                    long untilProbe = health.untilProbe(now);
+                    if (untilProbe <= 0 && inFlight.size() < policy.parallelism() && probe(now)) {
+                        continue;
+                    }
+                    if (untilProbe > 0) {
+                        wait = Math.min(wait, untilProbe);
+                    }
+                } else if (buffer.readyKeys() > 0 && inFlight.size() < policy.parallelism()) {
                     long lingered = buffer.oldestReadyWaited(now);
                     if (buffer.readyKeys() >= policy.batchSize() || lingered >= lingerNanos || stopping) {
-                        send(buffer.takeBatch(policy.batchSize(), now), now);
+                        send(buffer.takeBatch(policy.batchSize(), health.ageClock(now)), now, false);
                         continue;
                     }
                     wait = lingerNanos - lingered;
@@ -259,8 +285,30 @@ final class SinkRunner {
         }
     }
 
-    private void send(List<Entry> entries, long now) {
-        Batch batch = new Batch(entries, now + policy.ackTimeout().toNanos());
+    /** Sends the head of the oldest key alone, whatever its retry time; a failed probe counts no attempt. */
+    private boolean probe(long now) {
+        Optional<Entry> probe = buffer.takeProbe();
+        if (probe.isEmpty()) {
+            return false;
+        }
+        health.probeSent();
+        send(List.of(probe.get()), now, true);
+        return true;
+    }
+
+    /**
+     * With outages counted: each ready change is charged the attempt the outage keeps from it, as if
+     * it had been sent and failed, so that max-attempts and max-age run as though the endpoint were tried.
+     */
+    private void chargeOutage(long now) {
+        Ack.Retry notSent = new Ack.Retry("not sent, sink " + name + " is down: " + health.lastReason(), Optional.empty());
+        for (Entry entry : buffer.takeBatch(buffer.readyKeys(), health.ageClock(now))) {
+            retryOrGiveUp(entry, notSent, now, false, unheard);
+        }
+    }
+
+    private void send(List<Entry> entries, long now, boolean probe) {
+        Batch batch = new Batch(entries, now, now + policy.ackTimeout().toNanos(), probe);
         inFlight.add(batch);
         execute(deliverers, () -> {
             try {
@@ -286,7 +334,7 @@ final class SinkRunner {
 
     /** Applies one acknowledgement; called once per entry and delivery attempt. */
     private void settle(Batch batch, Entry entry, Ack ack, boolean lastOfBatch) {
-        Runnable heard = null;
+        List<Runnable> notices = new ArrayList<>(2);
         lock.lock();
         try {
             long now = nanoClock.getAsLong();
@@ -295,35 +343,86 @@ final class SinkRunner {
                 notFull.signalAll();
                 delivered.incrementAndGet();
                 Duration latency = Duration.ofNanos(now - entry.receivedAt);
-                heard = () -> observer.delivered(name, entry.change, latency);
+                notices.add(() -> observer.delivered(name, entry.change, latency));
+                health.delivered(now).ifPresent(outage -> recovered(outage, now, notices));
             } else if (ack instanceof Ack.Failed failed) {
+                if (batch.probe) {
+                    health.probeRefused(now);
+                }
                 deadLetter(entry, failed.reason());
             } else if (ack instanceof Ack.Retry retry) {
-                RetryDecision next = RetryDecision.after(retry, policy.retry(), entry.attempts, entry.firstAttemptAt, now,
-                        wallClock.instant(), random);
-                if (next instanceof RetryDecision.GiveUp giveUp) {
-                    deadLetter(entry, giveUp.reason());
-                } else if (next instanceof RetryDecision.RetryIn in) {
-                    retried.incrementAndGet();
-                    buffer.retryAt(entry, now + in.nanos());
-                    heard = () -> observer.retried(name, entry.change, retry.reason());
+                long notBefore = now + RetryDecision.nanosUntil(retry.notBefore(), wallClock.instant());
+                if (batch.probe) {
+                    // Back out of turn if the endpoint came back while it was out: its key missed the release.
+                    buffer.putBack(entry, health.state(now) != SinkState.DOWN);
+                    health.probeFailed(retry.reason(), notBefore, now);
+                } else if (health.cameBackSince(batch.sentAt)) {
+                    // Sent while the endpoint was down: tried again with the rest of the backlog, not on the schedule.
+                    retryOrGiveUp(entry, retry, now, true, notices);
+                } else {
+                    health.retried(entry.change.key(), retry.reason(), notBefore, now);
+                    retryOrGiveUp(entry, retry, now, false, notices);
                 }
             }
             if (lastOfBatch) {
                 inFlight.remove(batch);
             }
-            if (heard != null && lock.getHoldCount() > 1) {
-                // Settled from within the dispatcher (an acknowledgement time-out): it runs the notice once it lets go.
-                unheard.add(heard);
-                heard = null;
+            heedState(now, notices);
+            if (lock.getHoldCount() > 1) {
+                // Settled from within the dispatcher (an acknowledgement time-out): it runs the notices once it lets go.
+                unheard.addAll(notices);
+                notices.clear();
             }
             work.signal();
         } finally {
             lock.unlock();
         }
-        if (heard != null) {
-            heard.run();
+        notices.forEach(Runnable::run);
+    }
+
+    /**
+     * Schedules the entry's next attempt, {@code atOnce} or by the retry policy, or gives it up as a
+     * dead letter, by its attempts and its age on the age clock.
+     */
+    private void retryOrGiveUp(Entry entry, Ack.Retry retry, long now, boolean atOnce, List<Runnable> notices) {
+        RetryDecision next = RetryDecision.after(retry, policy.retry(), entry.attempts, entry.firstAttemptAt, health.ageClock(now),
+                wallClock.instant(), random);
+        if (next instanceof RetryDecision.GiveUp giveUp) {
+            deadLetter(entry, giveUp.reason());
+        } else if (next instanceof RetryDecision.RetryIn in) {
+            retried.incrementAndGet();
+            buffer.retryAt(entry, atOnce ? now : now + in.nanos(), now);
+            notices.add(() -> observer.retried(name, entry.change, retry.reason()));
         }
+    }
+
+    /** Tells the observer of a change of state, and the log of the sink going down; the notices run once the lock is let go. */
+    private void heedState(long now, List<Runnable> notices) {
+        SinkState state = health.state(now);
+        if (state == SinkState.DOWN) {
+            warnings.stillDown(now, down(now)).ifPresent(line -> notices.add(() -> log.warn(line)));
+        }
+        if (state == told) {
+            return;
+        }
+        SinkState from = told;
+        told = state;
+        if (state == SinkState.DOWN) {
+            warnings.wentDown(now, down(now)).ifPresent(line -> notices.add(() -> log.warn(line)));
+        }
+        notices.add(() -> observer.stateChanged(name, from, state));
+    }
+
+    private OutageWarnings.Down down(long now) {
+        return new OutageWarnings.Down(health.failures(), health.lastReason(), buffer.size(), buffer.oldestUnsettledAge(now),
+                policy.endpoint().probeMin(), policy.endpoint().probeMax());
+    }
+
+    /** The endpoint is back: the keys its failures put off go now, not at each one's own retry time. */
+    private void recovered(EndpointHealth.Outage outage, long now, List<Runnable> notices) {
+        int released = buffer.releaseRetriesScheduledSince(outage.runStartedAt(), now);
+        warnings.cameBack(new OutageWarnings.Back(outage.downFor(), outage.failures(), buffer.size(), released))
+                .ifPresent(line -> notices.add(() -> log.warn(line)));
     }
 
     /** Stores the change as a dead letter on the dead-letter thread, then lets its key move on. */
@@ -345,7 +444,7 @@ final class SinkRunner {
                     deadLettered.incrementAndGet();
                     notFull.signalAll();
                 } else {
-                    buffer.retryAt(entry, now + policy.retry().delay(entry.attempts, random).toNanos());
+                    buffer.retryAt(entry, now + policy.retry().delay(Math.max(1, entry.attempts), random).toNanos(), now);
                 }
                 work.signal();
             } finally {
@@ -378,12 +477,17 @@ final class SinkRunner {
         final List<Entry> entries;
         final HashMap<Change, Integer> index;
         final boolean[] acked;
+        final long sentAt;
         final long deadline;
+        /** A single change sent while the sink is down, to learn whether its endpoint is back. */
+        final boolean probe;
         int remaining;
 
-        Batch(List<Entry> entries, long deadline) {
+        Batch(List<Entry> entries, long sentAt, long deadline, boolean probe) {
             this.entries = entries;
+            this.sentAt = sentAt;
             this.deadline = deadline;
+            this.probe = probe;
             this.changes = new ArrayList<>(entries.size());
             // By value: a sink may acknowledge with an equal copy. A batch never holds two equal changes (one per key).
             this.index = new HashMap<>(entries.size() * 2);

@@ -44,7 +44,8 @@ class DeliveryEnginePropertiesTest {
             }
         };
         DeliveryPolicy policy = new DeliveryPolicy(parallelism, batchSize, Duration.ofMillis(lingerMillis), 10_000, 64L << 20,
-                Duration.ofSeconds(30), RetryPolicy.exponential(Duration.ofMillis(1), Duration.ofMillis(4), 1_000, Duration.ofMinutes(1)));
+                Duration.ofSeconds(30), RetryPolicy.exponential(Duration.ofMillis(1), Duration.ofMillis(4), 1_000, Duration.ofMinutes(1)),
+                EndpointPolicy.defaults());
         InMemoryStores.Checkpoints checkpoints = new InMemoryStores.Checkpoints();
         DeliveryEngine engine = new DeliveryEngine("p", log, List.of(new SinkBinding(sink, SinkFilter.all(), policy)), checkpoints,
                 new InMemoryStores.DeadLetters(), new EngineOptions(Duration.ofMillis(10), Duration.ofSeconds(5)), DeliveryObserver.NONE);
@@ -89,7 +90,8 @@ class DeliveryEnginePropertiesTest {
         };
         InMemoryStores.Checkpoints checkpoints = new InMemoryStores.Checkpoints();
         InMemoryStores.DeadLetters deadLetters = new InMemoryStores.DeadLetters();
-        DeliveryPolicy policy = new DeliveryPolicy(3, 16, Duration.ofMillis(1), 64, 64L << 20, Duration.ofSeconds(30), RETRY);
+        DeliveryPolicy policy = new DeliveryPolicy(3, 16, Duration.ofMillis(1), 64, 64L << 20, Duration.ofSeconds(30), RETRY,
+                EndpointPolicy.defaults());
         DeliveryEngine first = new DeliveryEngine("c", log,
                 List.of(new SinkBinding(fast, SinkFilter.all(), policy), new SinkBinding(erratic, SinkFilter.all(), policy)),
                 checkpoints, deadLetters, new EngineOptions(Duration.ofMillis(3), Duration.ofSeconds(5)), DeliveryObserver.NONE);

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class DeliveryEngineTest {
 
     static final RetryPolicy QUICK_RETRY = RetryPolicy.exponential(Duration.ofMillis(5), Duration.ofMillis(40), 5, Duration.ofMinutes(1));
-    static final DeliveryPolicy POLICY = new DeliveryPolicy(4, 50, Duration.ofMillis(2), 10_000, 64L << 20, Duration.ofSeconds(30), QUICK_RETRY);
+    static final DeliveryPolicy POLICY = new DeliveryPolicy(4, 50, Duration.ofMillis(2), 10_000, 64L << 20, Duration.ofSeconds(30), QUICK_RETRY,
+            EndpointPolicy.defaults());
 
     private final InMemoryChangeLog log = new InMemoryChangeLog();
     private final InMemoryStores.Checkpoints checkpoints = new InMemoryStores.Checkpoints();
@@ -240,7 +241,7 @@ class DeliveryEngineTest {
         assertThat(heard).containsExactly("retried, engine free", "delivered, engine free");
     }
 
-    private static boolean statsFromAnotherThread(DeliveryEngine engine) {
+    static boolean statsFromAnotherThread(DeliveryEngine engine) {
         Thread reader = new Thread(engine::stats);
         reader.start();
         try {

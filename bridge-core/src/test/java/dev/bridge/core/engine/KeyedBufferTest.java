@@ -23,6 +23,15 @@ class KeyedBufferTest {
         buffer.add(position++, change(id, version), 100, now);
     }
 
+    /** A buffer holding version 1 of each key, added at 0. */
+    private KeyedBuffer holding(String... keys) {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        for (String key : keys) {
+            add(buffer, key, 1, 0);
+        }
+        return buffer;
+    }
+
     private static List<String> ids(List<Entry> batch) {
         return batch.stream().map(e -> e.change.id() + "@" + e.change.version()).toList();
     }
@@ -49,7 +58,7 @@ class KeyedBufferTest {
         add(buffer, "a", 1, 0);
         add(buffer, "a", 2, 0);
         Entry a1 = buffer.takeBatch(10, 10).get(0);
-        buffer.retryAt(a1, 1_000);
+        buffer.retryAt(a1, 1_000, 10);
 
         assertThat(buffer.nextRetryAt()).isEqualTo(1_000);
         buffer.promoteDue(999);
@@ -94,5 +103,82 @@ class KeyedBufferTest {
         assertThat(byBytes.isEmpty()).isTrue();
         assertThat(byBytes.bytes()).isZero();
         assertThat(byBytes.lowestUnsettled()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aProbeTakesTheOldestChangeNotOutWhateverItsRetryTimeAndCountsNoAttempt() {
+        KeyedBuffer buffer = holding("a", "b", "c");
+        List<Entry> first = buffer.takeBatch(2, 10);
+        buffer.retryAt(first.get(0), 1_000_000, 20);
+        buffer.retryAt(first.get(1), 500, 20);
+
+        Entry probe = buffer.takeProbe().orElseThrow();
+
+        assertThat(ids(List.of(probe))).containsExactly("a@1");
+        assertThat(probe.attempts).isEqualTo(1);
+        assertThat(buffer.takeProbe().map(e -> e.change.id())).contains("b");
+        assertThat(buffer.takeProbe().map(e -> e.change.id())).contains("c");
+        assertThat(buffer.takeProbe()).as("every key is out").isEmpty();
+        assertThat(buffer.readyKeys()).isZero();
+    }
+
+    @Test
+    void aProbePutBackWaitsForItsKeysRetryAgainOrIsTheFirstReadyKey() {
+        KeyedBuffer buffer = holding("a", "b");
+        Entry a1 = buffer.takeBatch(1, 10).get(0);
+        buffer.retryAt(a1, 1_000, 20);
+
+        buffer.putBack(buffer.takeProbe().orElseThrow(), false);
+        assertThat(buffer.nextRetryAt()).as("a waits for its retry again").isEqualTo(1_000);
+        buffer.promoteDue(1_000);
+        assertThat(ids(buffer.takeBatch(10, 1_000))).containsExactly("b@1", "a@1");
+
+        KeyedBuffer readyOnes = new KeyedBuffer(100, 1 << 20);
+        add(readyOnes, "x", 1, 0);
+        add(readyOnes, "y", 1, 5);
+        Entry x1 = readyOnes.takeProbe().orElseThrow();
+        assertThat(readyOnes.readyKeys()).isEqualTo(1);
+        readyOnes.putBack(x1, false);
+        assertThat(readyOnes.oldestReadyWaited(50)).as("x keeps its place and its wait").isEqualTo(50);
+        assertThat(ids(readyOnes.takeBatch(10, 50))).containsExactly("x@1", "y@1");
+    }
+
+    @Test
+    void aProbePutBackReadyNowIsTheFirstReadyKeyThoughItsRetryTimeIsToCome() {
+        KeyedBuffer buffer = holding("a", "b");
+        buffer.retryAt(buffer.takeBatch(1, 10).get(0), 1_000_000, 20);
+        Entry probe = buffer.takeProbe().orElseThrow();
+
+        buffer.putBack(probe, true);
+
+        assertThat(buffer.hasRetries()).isFalse();
+        assertThat(ids(buffer.takeBatch(10, 30))).containsExactly("a@1", "b@1");
+    }
+
+    @Test
+    void theRetriesScheduledSinceATimeAreMadeReadyAtOnceOldestChangeFirstAndEarlierOnesKeepTheirTime() {
+        KeyedBuffer buffer = holding("early", "a", "b");
+        List<Entry> out = buffer.takeBatch(3, 10);
+        buffer.retryAt(out.get(0), 9_000_000, 100);
+        buffer.retryAt(out.get(2), 5_000_000, 300);
+        buffer.retryAt(out.get(1), 7_000_000, 200);
+
+        assertThat(buffer.releaseRetriesScheduledSince(200, 400)).isEqualTo(2);
+
+        assertThat(buffer.oldestReadyWaited(400)).isZero();
+        assertThat(ids(buffer.takeBatch(10, 400))).containsExactly("a@1", "b@1");
+        assertThat(buffer.nextRetryAt()).as("the key that failed before keeps its time").isEqualTo(9_000_000);
+        assertThat(buffer.releaseRetriesScheduledSince(200, 500)).isZero();
+    }
+
+    @Test
+    void theAgeOfTheOldestUnsettledChangeRunsFromWhenItWasAdded() {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        assertThat(buffer.oldestUnsettledAge(1_000)).isZero();
+        add(buffer, "a", 1, 100);
+        add(buffer, "b", 1, 400);
+        assertThat(buffer.oldestUnsettledAge(1_000)).isEqualTo(900);
+        buffer.complete(buffer.takeBatch(1, 500).get(0), 600);
+        assertThat(buffer.oldestUnsettledAge(1_000)).isEqualTo(600);
     }
 }

@@ -19,8 +19,22 @@ class OptionsFromSettingsTest {
     private static Map<String, Object> delivery() {
         Map<String, Object> retry = new HashMap<>(Map.of("schedule", List.of(), "initial-backoff", "100ms", "max-backoff", "30s",
                 "max-attempts", 20, "max-age", "1h"));
+        Map<String, Object> endpoint = new HashMap<>(Map.of("down-after", 5, "probe-min", "200ms", "probe-max", "2s",
+                "count-outages", false));
         return new HashMap<>(Map.of("parallelism", 4, "batch-size", 100, "linger", "0ms", "buffer-changes", 10000,
-                "buffer-bytes", "64MiB", "ack-timeout", "60s", "retry", retry));
+                "buffer-bytes", "64MiB", "ack-timeout", "60s", "retry", retry, "endpoint", endpoint));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> block(Map<String, Object> delivery, String key) {
+        return (Map<String, Object>) delivery.get(key);
+    }
+
+    /** The messages of every problem a sink's delivery block has, read at once. */
+    private static List<String> problemsOf(Map<String, Object> delivery) {
+        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
+                () -> DeliveryPolicy.from(new MapSettings("bridge.sinks[0].delivery", delivery)));
+        return Arrays.stream(e.getSuppressed()).map(Throwable::getMessage).toList();
     }
 
     @Test
@@ -39,17 +53,27 @@ class OptionsFromSettingsTest {
         Map<String, Object> bad = delivery();
         bad.put("parallelism", 0);
         bad.put("ack-timeout", "soon");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> retry = (Map<String, Object>) bad.get("retry");
-        retry.put("max-backoff", "50ms");
+        block(bad, "retry").put("max-backoff", "50ms");
 
-        InvalidSettingException e = catchThrowableOfType(InvalidSettingException.class,
-                () -> DeliveryPolicy.from(new MapSettings("bridge.sinks[0].delivery", bad)));
-
-        assertThat(Arrays.stream(e.getSuppressed()).map(Throwable::getMessage)).containsExactly(
+        assertThat(problemsOf(bad)).containsExactly(
                 "bridge.sinks[0].delivery.parallelism must be from 1 to 1024, got 0",
                 "bridge.sinks[0].delivery.ack-timeout must be a duration such as 500ms, 5s or 2m, got 'soon'",
                 "bridge.sinks[0].delivery.retry.max-backoff must not be below initial-backoff (100ms), got 50ms");
+    }
+
+    @Test
+    void theEndpointKeysAreReadAndEachBadOneIsNamed() {
+        Map<String, Object> mine = delivery();
+        Map<String, Object> endpoint = block(mine, "endpoint");
+        endpoint.putAll(Map.of("down-after", 3, "probe-min", "1s", "probe-max", "1m", "count-outages", true));
+        assertThat(DeliveryPolicy.from(new MapSettings("d", mine)).endpoint())
+                .isEqualTo(new EndpointPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(1), true));
+
+        endpoint.putAll(Map.of("down-after", 1, "probe-min", "3s", "probe-max", "2s", "count-outages", "sometimes"));
+        assertThat(problemsOf(mine)).containsExactly(
+                "bridge.sinks[0].delivery.endpoint.down-after must be at least 2, got 1",
+                "bridge.sinks[0].delivery.endpoint.probe-max must not be below probe-min (3s), got 2s",
+                "bridge.sinks[0].delivery.endpoint.count-outages must be true or false, got 'sometimes'");
     }
 
     @Test

@@ -34,6 +34,12 @@ class RetryDecisionTest {
     }
 
     @Test
+    void aRetryAfterCenturiesAwayWaitsTheLongestWaitInsteadOfOverflowing() {
+        RetryDecision next = after(Ack.retryAfter(NOW.plus(Duration.ofDays(400 * 365)), "429"), 1, 0, 0);
+        assertThat(next).isEqualTo(new RetryDecision.RetryIn(RetryDecision.LONGEST_WAIT.toNanos()));
+    }
+
+    @Test
     void theLastAttemptGivesUpWithTheSinksReason() {
         assertThat(after(Ack.retry("503"), 3, 0, SECOND))
                 .isEqualTo(new RetryDecision.GiveUp("gave up after 3 attempt(s): 503"));

@@ -104,7 +104,8 @@ final class TestReceiver implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final List<byte[]> keys;
     private final List<Received> received = new ArrayList<>();
@@ -116,18 +117,35 @@ final class TestReceiver implements AutoCloseable {
     /** @param secrets the receiver's copies of the sink's secrets, {@code whsec_...} */
     TestReceiver(String... secrets) {
         keys = keys(secrets);
+        server = listen(0);
+        port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) {
+        HttpServer listening;
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
+            listening = HttpServer.create(new InetSocketAddress("127.0.0.1", onPort), 100);
         } catch (IOException e) {
-            throw new IllegalStateException("could not start the test receiver", e);
+            throw new IllegalStateException("could not start the test receiver on port " + onPort, e);
         }
-        server.createContext("/hook", this::handle);
-        server.setExecutor(pool);
-        server.start();
+        listening.createContext("/hook", this::handle);
+        listening.setExecutor(pool);
+        listening.start();
+        return listening;
     }
 
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+        return URI.create("http://127.0.0.1:" + port + "/hook");
+    }
+
+    /** Closes the port and every connection: a client is refused until {@link #restart()}. */
+    void shutDown() {
+        server.stop(0);
+    }
+
+    /** Listens on the same port again. */
+    void restart() {
+        server = listen(port);
     }
 
     void answer(Function<Received, Answer> how) {

@@ -8,6 +8,7 @@ import dev.bridge.core.engine.DeadLetterReplay;
 import dev.bridge.core.engine.DeliveryEngine;
 import dev.bridge.core.engine.DeliveryObserver;
 import dev.bridge.core.engine.DeliveryPolicy;
+import dev.bridge.core.engine.EndpointPolicy;
 import dev.bridge.core.engine.EngineOptions;
 import dev.bridge.core.engine.InMemoryChangeLog;
 import dev.bridge.core.engine.InMemoryStores;
@@ -37,7 +38,7 @@ class WebhookEngineIT {
             List.of(Duration.ofMillis(5), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400)),
             10_000, Duration.ofMinutes(2));
     private static final DeliveryPolicy POLICY = new DeliveryPolicy(4, 20, Duration.ofMillis(2), 10_000, 64L << 20,
-            Duration.ofSeconds(30), COMPRESSED);
+            Duration.ofSeconds(30), COMPRESSED, EndpointPolicy.defaults());
 
     private final InMemoryChangeLog log = new InMemoryChangeLog();
     private final InMemoryStores.Checkpoints checkpoints = new InMemoryStores.Checkpoints();
@@ -148,7 +149,7 @@ class WebhookEngineIT {
         await(() -> slow.accepted().size() >= 8, "the slow endpoint's first answers (its limit is 8 at once)");
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
