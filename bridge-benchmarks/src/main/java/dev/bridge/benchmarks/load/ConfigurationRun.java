@@ -82,7 +82,7 @@ final class ConfigurationRun {
             writers.startWarmup();
             writers.awaitWarmedUp();
             if (subscriber != null) {
-                awaitArrivals(ledger::warmupReceived, options.warmup());
+                awaitArrivals(ledger::warmupReceived, options.warmup(), options.drainIdle());
             }
             long cpuBefore = jvmCpuNanos();
             long serverCpuBefore = serverCpu.map(ServerCpu::nanos).orElse(-1L);
@@ -90,7 +90,7 @@ final class ConfigurationRun {
             long end = writers.awaitDone();
             int n = options.changes();
             if (subscriber != null) {
-                awaitArrivals(ledger::received, n);
+                awaitArrivals(ledger::received, n, options.drainIdle());
             }
             long cpu = jvmCpuNanos() - cpuBefore;
             long serverCpuAfter = serverCpu.map(ServerCpu::nanos).orElse(-1L);
@@ -123,11 +123,11 @@ final class ConfigurationRun {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Until {@code count} reaches {@code target}, or nothing more arrives for the drain-idle time. */
-    private void awaitArrivals(LongSupplier count, long target) throws InterruptedException {
+    /** Until {@code count} reaches {@code target}, or it has not grown for {@code idle}. */
+    static void awaitArrivals(LongSupplier count, long target, Duration idle) throws InterruptedException {
         long seen = count.getAsLong();
         long idleSince = System.nanoTime();
-        while (seen < target && System.nanoTime() - idleSince < options.drainIdle().toNanos()) {
+        while (seen < target && System.nanoTime() - idleSince < idle.toNanos()) {
             Thread.sleep(5);
             long now = count.getAsLong();
             if (now > seen) {

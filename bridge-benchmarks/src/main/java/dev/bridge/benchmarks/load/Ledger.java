@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
  * unexpected. Whatever measured change never arrives is lost. Times are {@link System#nanoTime()}.
  * Thread-safe.
  */
-final class Ledger {
+final class Ledger implements Arrivals {
 
     /** Latencies up to an hour, in microseconds, to three significant digits. */
     static final long MAX_MICROS = 3_600_000_000L;
@@ -40,8 +40,13 @@ final class Ledger {
         sentAt.set((int) slot, nanos);
     }
 
-    /** The change that took {@code id} to {@code version} has arrived. */
-    synchronized void arrived(long id, long version, long nanos) {
+    /** When the statement of the change in {@code slot} was sent (nanoTime); 0 if it has not been. */
+    long sentAt(long slot) {
+        return sentAt.get((int) slot);
+    }
+
+    @Override
+    public synchronized void arrived(long id, long version, long nanos) {
         long slot = workload.slotOf(id, version);
         long sent = slot < 0 ? 0 : sentAt.get((int) slot);
         if (sent == 0) {

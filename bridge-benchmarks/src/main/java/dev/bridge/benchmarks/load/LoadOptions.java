@@ -4,11 +4,9 @@ import dev.bridge.postgres.DeliveryMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
  * The load test's command line. Without options it runs the full matrix; {@code --quick} swaps in a
@@ -64,52 +62,29 @@ record LoadOptions(
 
     /** @throws IllegalArgumentException for an unknown option, a missing value or a bad value; the message says which */
     static LoadOptions parse(String... args) {
-        Map<String, String> given = new HashMap<>();
-        boolean quick = false;
-        boolean help = false;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--quick" -> quick = true;
-                case "--help", "-h" -> help = true;
-                case "--paths", "--modes", "--writers", "--sizes", "--arrival", "--changes", "--warmup", "--drain-idle", "--csv",
-                        "--jdbc-url", "--user", "--password", "--pg-data-dir", "--redis-uri" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException(arg + " needs a value; see --help");
-                        }
-                        value = args[++i];
-                    }
-                    given.put(arg, value);
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; see --help");
-            }
-        }
-        if ((given.containsKey("--user") || given.containsKey("--password")) && !given.containsKey("--jdbc-url")) {
+        CommandLine given = CommandLine.parse(args, Set.of("--paths", "--modes", "--writers", "--sizes", "--arrival", "--changes",
+                "--warmup", "--drain-idle", "--csv", "--jdbc-url", "--user", "--password", "--pg-data-dir", "--redis-uri"),
+                Set.of("--quick", "--help", "-h"));
+        boolean quick = given.has("--quick");
+        if ((given.has("--user") || given.has("--password")) && !given.has("--jdbc-url")) {
             throw new IllegalArgumentException("--user and --password go with --jdbc-url");
         }
-        Optional<Postgres.Endpoint> postgres = Optional.ofNullable(given.get("--jdbc-url"))
-                .map(url -> new Postgres.Endpoint(url, given.get("--user"), given.get("--password")));
+        Optional<Postgres.Endpoint> postgres = given.get("--jdbc-url")
+                .map(url -> new Postgres.Endpoint(url, given.get("--user").orElse(null), given.get("--password").orElse(null)));
         return new LoadOptions(
-                list(given.getOrDefault("--paths", "no-trigger,naive,bridge"), "--paths", Configuration.Kind::parse),
-                list(given.getOrDefault("--modes", "at-least-once,at-most-once"), "--modes", DeliveryMode::parse),
-                list(given.getOrDefault("--writers", "1,4"), "--writers", LoadOptions::positive),
-                list(given.getOrDefault("--sizes", "200,4KB,64KB"), "--sizes", Sizes::parse),
-                value(given.getOrDefault("--arrival", "closed"), "--arrival", Arrival::parse),
-                value(given.getOrDefault("--changes", quick ? "400" : "20000"), "--changes", LoadOptions::positive),
-                value(given.getOrDefault("--warmup", quick ? "200" : "5000"), "--warmup", LoadOptions::notNegative),
-                Duration.ofSeconds(value(given.getOrDefault("--drain-idle", quick ? "3" : "10"), "--drain-idle", LoadOptions::positive)),
-                Path.of(given.getOrDefault("--csv", "load-test.csv")),
+                CommandLine.list(given.get("--paths", "no-trigger,naive,bridge"), "--paths", Configuration.Kind::parse),
+                CommandLine.list(given.get("--modes", "at-least-once,at-most-once"), "--modes", DeliveryMode::parse),
+                CommandLine.list(given.get("--writers", "1,4"), "--writers", CommandLine::positive),
+                CommandLine.list(given.get("--sizes", "200,4KB,64KB"), "--sizes", Sizes::parse),
+                given.get("--arrival", "closed", Arrival::parse),
+                given.get("--changes", quick ? "400" : "20000", CommandLine::positive),
+                given.get("--warmup", quick ? "200" : "5000", CommandLine::notNegative),
+                Duration.ofSeconds(given.get("--drain-idle", quick ? "3" : "10", CommandLine::positive)),
+                Path.of(given.get("--csv", "load-test.csv")),
                 postgres,
-                Optional.ofNullable(given.get("--pg-data-dir")).map(Path::of),
-                Optional.ofNullable(given.get("--redis-uri")),
-                help).validated();
+                given.get("--pg-data-dir").map(Path::of),
+                given.get("--redis-uri"),
+                given.has("--help") || given.has("-h")).validated();
     }
 
     private LoadOptions validated() {
@@ -147,47 +122,5 @@ record LoadOptions(
             }
         }
         return all;
-    }
-
-    private static <T> List<T> list(String text, String option, Function<String, T> parse) {
-        List<T> items = new ArrayList<>();
-        for (String part : text.split(",")) {
-            if (!part.isBlank()) {
-                T item = value(part, option, parse);
-                if (!items.contains(item)) {
-                    items.add(item);
-                }
-            }
-        }
-        if (items.isEmpty()) {
-            throw new IllegalArgumentException(option + " needs at least one value");
-        }
-        return List.copyOf(items);
-    }
-
-    private static <T> T value(String text, String option, Function<String, T> parse) {
-        try {
-            return parse.apply(text.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": must be a whole number, got '" + text + "'", e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int positive(String text) {
-        int n = Integer.parseInt(text);
-        if (n < 1) {
-            throw new IllegalArgumentException("must be at least 1, got " + n);
-        }
-        return n;
-    }
-
-    private static int notNegative(String text) {
-        int n = Integer.parseInt(text);
-        if (n < 0) {
-            throw new IllegalArgumentException("must not be negative, got " + n);
-        }
-        return n;
     }
 }

@@ -1,7 +1,6 @@
 package dev.bridge.benchmarks.load;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,16 +28,7 @@ public final class LoadTest {
 
     /** Exits with 0 when every configuration ran and lost nothing, 1 otherwise, 2 for bad options. */
     public static void main(String[] args) throws Exception {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        LoadOptions options;
-        try {
-            options = LoadOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("load test: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        LoadOptions options = Tools.options("load test", args, LoadOptions::parse);
         if (options.help()) {
             System.out.print(LoadOptions.USAGE);
             return;
@@ -56,9 +46,7 @@ public final class LoadTest {
                     + options.warmup() + " of warm-up, over " + LoadOptions.IDS + " ids, arrival " + options.arrival().label());
             out.println(postgres.describe());
             out.println(redis.describe());
-            out.println("JVM: " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
-                    + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB, " + Runtime.getRuntime().availableProcessors()
-                    + " CPUs, " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            out.println(Tools.jvm());
             out.println();
             ConfigurationRun runner = new ConfigurationRun(postgres, redis.uri(), options);
             for (int i = 0; i < matrix.size(); i++) {

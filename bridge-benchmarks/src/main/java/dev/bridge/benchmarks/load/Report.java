@@ -106,7 +106,8 @@ final class Report {
         return !Double.isNaN(r.seconds());
     }
 
-    private static String rate(double perSecond) {
+    /** Whole changes per second with thousands separators; {@code -} for NaN. */
+    static String rate(double perSecond) {
         return Double.isNaN(perSecond) ? "-" : String.format(Locale.ROOT, "%,.0f", perSecond);
     }
 
@@ -118,12 +119,16 @@ final class Report {
         return n < 0 ? "-" : Long.toString(n);
     }
 
-    private static String millis(Histogram h, double percentile) {
+    /** A percentile of microseconds in milliseconds, as {@link #fixed}; {@code -} for no values. */
+    static String millis(Histogram h, double percentile) {
         return h == null || h.getTotalCount() == 0 ? "-" : fixed(h.getValueAtPercentile(percentile) / 1000.0);
     }
 
-    /** About three significant figures: 0.412, 4.12, 41.2, 412. */
-    private static String fixed(double x) {
+    /** About three significant figures: 0.412, 4.12, 41.2, 412; {@code -} for NaN. */
+    static String fixed(double x) {
+        if (Double.isNaN(x)) {
+            return "-";
+        }
         return String.format(Locale.ROOT, x < 1 ? "%.3f" : x < 10 ? "%.2f" : x < 100 ? "%.1f" : "%.0f", x);
     }
 

@@ -29,7 +29,7 @@ final class Subscriber implements AutoCloseable {
     private final StatefulRedisPubSubConnection<byte[], byte[]> connection;
     private final AtomicLong probes = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
-    private volatile Ledger ledger;
+    private volatile Arrivals ledger;
 
     Subscriber(String uri, String channel) {
         client = RedisClient.create(uri);
@@ -44,7 +44,7 @@ final class Subscriber implements AutoCloseable {
     }
 
     /** Checks changes of the {@link #BUCKET} off in {@code value} from now on. */
-    void checkInto(Ledger value) {
+    void checkInto(Arrivals value) {
         this.ledger = value;
     }
 

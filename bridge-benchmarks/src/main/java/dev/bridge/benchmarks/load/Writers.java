@@ -24,6 +24,9 @@ final class Writers {
 
     static final Json EVENT = Json.parse("{\"type\":\"set\"}");
 
+    /** The failure {@link #abort()} stands in, so that {@link #stop()} can tell it from a real one. */
+    private static final IllegalStateException STOPPED = new IllegalStateException("stopped");
+
     private final EventStore store;
     private final Workload workload;
     private final Values values;
@@ -89,8 +92,24 @@ final class Writers {
 
     /** Stops the writers after their current change, whatever phase they are in. */
     void abort() {
-        failure.compareAndSet(null, new IllegalStateException("stopped"));
+        failure.compareAndSet(null, STOPPED);
         go.countDown();
+    }
+
+    /**
+     * Stops the writers after their current change, as {@link #abort()}, and waits until they have.
+     * A change whose send the ledger noted was committed, unless its statement failed after the stop was asked for.
+     *
+     * @throws IllegalStateException if a writer had failed before
+     */
+    void stop() throws InterruptedException {
+        abort();
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != STOPPED) {
+            rethrow();
+        }
     }
 
     /** How long each measured append took, from just before it was sent until it returned, in microseconds; after {@link #awaitDone()}. */
