@@ -38,8 +38,8 @@ final class PostgresCheckpointStore implements CheckpointStore {
         String k = options.quotedSchema() + ".bridge_consumers";
         register = "INSERT INTO " + k + " (name, sink, checkpoint) SELECT ?, s, coalesce("
                 + "(SELECT checkpoint FROM " + k + " WHERE name = ? AND sink = ''),"
-                + " (SELECT x || ':' || x || ':' FROM (SELECT min(pg_snapshot_xmin(" + ChangeLog.passedSnapshot("checkpoint") + ")) AS x"
-                + " FROM " + k + " WHERE name = ? AND sink <> '') behind WHERE x IS NOT NULL), '" + ChangeLog.BEGINNING + "')"
+                + " (SELECT x || ':' || x || ':' FROM (SELECT pg_snapshot_xmin(" + ChangeLog.passedSnapshot("checkpoint") + ") AS x"
+                + " FROM " + k + " WHERE name = ? AND sink <> '' ORDER BY 1 LIMIT 1) behind), '" + ChangeLog.BEGINNING + "')"
                 + " FROM unnest(?::text[]) s ON CONFLICT (name, sink) DO NOTHING";
         retire = "DELETE FROM " + k + " WHERE name = ? AND sink = ''";
         select = "SELECT sink, checkpoint, lost FROM " + k + " WHERE name = ? AND sink <> ''";

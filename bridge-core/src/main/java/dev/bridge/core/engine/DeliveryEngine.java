@@ -147,6 +147,10 @@ public final class DeliveryEngine implements AutoCloseable {
         checkpointer.scheduleWithFixedDelay(this::saveCheckpoints, every, every, TimeUnit.MILLISECONDS);
         log.info("delivery engine {} started with sinks {}", consumer,
                 lanes.stream().map(Lane::describe).toList());
+        if (!source.replayable() && runners.size() > 1) {
+            log.info("the source of consumer {} cannot be read again, so its sinks share one subscription: a sink whose buffer is"
+                    + " full holds back the others (with bridge-postgres, at-least-once mode gives each sink its own)", consumer);
+        }
     }
 
     /** Closes every lane's subscription at once: each may take seconds to let go of its connection. */
