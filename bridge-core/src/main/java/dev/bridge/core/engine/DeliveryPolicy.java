@@ -83,13 +83,14 @@ public record DeliveryPolicy(int parallelism, int batchSize, Duration linger, in
         Integer maxAttempts = problems.check(() -> s.integer("retry.max-attempts", 1, Integer.MAX_VALUE));
         Duration maxAge = problems.check(() -> s.duration("retry.max-age", true));
         Integer downAfter = problems.check(() -> s.integer("endpoint.down-after", 2, Integer.MAX_VALUE));
+        Duration downAfterTime = problems.check(() -> s.duration("endpoint.down-after-time", false));
         Duration probeMin = problems.check(() -> s.duration("endpoint.probe-min", true));
         Duration probeMax = problems.check(() -> s.duration("endpoint.probe-max", true));
         notBelow(problems, s, "endpoint.probe-max", probeMax, "endpoint.probe-min", probeMin);
         Boolean countOutages = problems.check(() -> s.requireBool("endpoint.count-outages"));
         problems.throwIfAny();
         return new DeliveryPolicy(parallelism, batchSize, linger, bufferChanges, bufferBytes, ackTimeout,
-                new RetryPolicy(initial, max, schedule, maxAttempts, maxAge), new EndpointPolicy(downAfter, probeMin, probeMax, countOutages));
+                new RetryPolicy(initial, max, schedule, maxAttempts, maxAge), new EndpointPolicy(downAfter, downAfterTime, probeMin, probeMax, countOutages));
     }
 
     public DeliveryPolicy withParallelism(int value) {

@@ -96,13 +96,29 @@ final class EndpointHealth {
         }
         failedSinceUp = true;
         lastFailureAt = now;
-        if (failures >= policy.downAfter() && severalKeys) {
+        tick(now);
+    }
+
+    /**
+     * Takes the sink down if its failures in a row are enough in number, of several keys, and have
+     * gone on for long enough by {@code now}; the owner calls this when {@link #untilDown} is due too.
+     */
+    void tick(long now) {
+        if (!down && failures >= policy.downAfter() && severalKeys && now - runStartedAt >= policy.downAfterTime().toNanos()) {
             down = true;
             probesSent = 0;
             downSince = now;
             probeWait = policy.probeMin().toNanos();
             nextProbeAt = later(now + probeWait, notBefore);
         }
+    }
+
+    /** How long until the failures in a row take the sink down unless a delivery comes first; {@link Long#MAX_VALUE} if they would not. */
+    long untilDown(long now) {
+        if (down || failures < policy.downAfter() || !severalKeys) {
+            return Long.MAX_VALUE;
+        }
+        return runStartedAt + policy.downAfterTime().toNanos() - now;
     }
 
     /** A change was delivered: the run of failures ends, and so does an outage. */

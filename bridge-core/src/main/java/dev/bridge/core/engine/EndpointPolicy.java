@@ -8,7 +8,10 @@ import java.util.Objects;
  * it finds out that the endpoint is back. See "Endpoint health" in {@code docs/delivery.md}.
  *
  * @param downAfter failed attempts in a row, with no delivery between and across at least two keys,
- *     after which the sink is down; at least 2
+ *     after which the sink is down (once {@code downAfterTime} has passed too); at least 2
+ * @param downAfterTime how long the failures in a row must have gone on, from the first of them,
+ *     before the sink is down: an endpoint that delivers some keys and refuses others keeps
+ *     delivering within this time, so only one failing for every key goes down; zero or more
  * @param probeMin how long after the sink went down the first probe (one change, sent alone) goes out
  * @param probeMax the longest wait between probes: after each failed probe the wait doubles, from
  *     {@code probeMin} up to this
@@ -16,11 +19,15 @@ import java.util.Objects;
  *     {@link RetryPolicy#maxAttempts()} and {@link RetryPolicy#maxAge()} as if the endpoint were up
  *     (false: an outage, however long, dead-letters nothing that it held)
  */
-public record EndpointPolicy(int downAfter, Duration probeMin, Duration probeMax, boolean countOutages) {
+public record EndpointPolicy(int downAfter, Duration downAfterTime, Duration probeMin, Duration probeMax, boolean countOutages) {
 
     public EndpointPolicy {
         if (downAfter < 2) {
             throw new IllegalArgumentException("downAfter must be at least 2, got " + downAfter);
+        }
+        Objects.requireNonNull(downAfterTime, "downAfterTime");
+        if (downAfterTime.isNegative()) {
+            throw new IllegalArgumentException("downAfterTime must not be negative, got " + downAfterTime);
         }
         Objects.requireNonNull(probeMin, "probeMin");
         Objects.requireNonNull(probeMax, "probeMax");
@@ -32,11 +39,11 @@ public record EndpointPolicy(int downAfter, Duration probeMin, Duration probeMax
         }
     }
 
-    private static final EndpointPolicy DEFAULTS = new EndpointPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(2), false);
+    private static final EndpointPolicy DEFAULTS = new EndpointPolicy(5, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2), false);
 
     /**
      * The shipped defaults, as {@code bridge.sink.defaults.delivery.endpoint} in bridge-core's
-     * reference.conf: down after 5 failed attempts, probes from 200 ms doubling up to 2 s, outages
+     * reference.conf: down after 5 failed attempts in a row over at least 1 s, probes from 200 ms doubling up to 2 s, outages
      * not counted.
      */
     public static EndpointPolicy defaults() {
@@ -44,14 +51,18 @@ public record EndpointPolicy(int downAfter, Duration probeMin, Duration probeMax
     }
 
     public EndpointPolicy withDownAfter(int attempts) {
-        return new EndpointPolicy(attempts, probeMin, probeMax, countOutages);
+        return new EndpointPolicy(attempts, downAfterTime, probeMin, probeMax, countOutages);
+    }
+
+    public EndpointPolicy withDownAfterTime(Duration value) {
+        return new EndpointPolicy(downAfter, value, probeMin, probeMax, countOutages);
     }
 
     public EndpointPolicy withProbes(Duration min, Duration max) {
-        return new EndpointPolicy(downAfter, min, max, countOutages);
+        return new EndpointPolicy(downAfter, downAfterTime, min, max, countOutages);
     }
 
     public EndpointPolicy withCountOutages(boolean value) {
-        return new EndpointPolicy(downAfter, probeMin, probeMax, value);
+        return new EndpointPolicy(downAfter, downAfterTime, probeMin, probeMax, value);
     }
 }

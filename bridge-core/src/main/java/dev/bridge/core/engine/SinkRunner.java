@@ -175,16 +175,20 @@ final class SinkRunner {
         }
     }
 
-    /** Waits until every buffered change is settled or the deadline ({@link System#nanoTime()}) passes; returns whether all are. */
+    /**
+     * Waits until every buffered change is settled, the deadline ({@link System#nanoTime()}) passes,
+     * or the sink is down; returns whether all are settled.
+     */
     boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
             while (!buffer.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || health.state(nanoClock.getAsLong()) == SinkState.DOWN) {
+                    // A sink that is down will not drain: what it holds is abandoned at once, and delivered after the restart.
                     return false;
                 }
-                notFull.awaitNanos(left);
+                notFull.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
             return true;
         } finally {
@@ -237,6 +241,8 @@ final class SinkRunner {
                 buffer.promoteDue(now);
                 timeOutBatches(now);
                 heedState(now, unheard);
+                health.tick(now);
+                heedState(now, unheard);
                 if (!unheard.isEmpty()) {
                     // What the time-outs and the state made known while this thread held the lock: heard outside it.
                     List<Runnable> notices = new ArrayList<>(unheard);
@@ -273,6 +279,7 @@ final class SinkRunner {
                 if (buffer.hasRetries()) {
                     wait = Math.min(wait, buffer.nextRetryAt() - now);
                 }
+                wait = Math.min(wait, health.untilDown(now));
                 for (Batch b : inFlight) {
                     wait = Math.min(wait, b.deadline - now);
                 }

@@ -12,7 +12,8 @@ class EndpointHealthTest {
 
     private static final long MS = 1_000_000L;
     private static final long SECOND = 1_000 * MS;
-    private static final EndpointPolicy POLICY = EndpointPolicy.defaults();
+    /** Down on the count alone, as these tests give failures at one moment; the time criterion has a test of its own. */
+    private static final EndpointPolicy POLICY = EndpointPolicy.defaults().withDownAfterTime(java.time.Duration.ZERO);
     private static final Key A = new Key("orders", "a");
     private static final Key B = new Key("orders", "b");
 
@@ -41,6 +42,30 @@ class EndpointHealthTest {
         assertThat(health.since(5 * MS)).isEqualTo(5 * MS);
         assertThat(health.failures()).isEqualTo(5);
         assertThat(health.lastReason()).isEqualTo("connection refused");
+    }
+
+    @Test
+    void failuresInARowTakeTheSinkDownOnlyOnceTheyHaveGoneOnForTheTimeTheyMust() {
+        EndpointHealth health = new EndpointHealth(EndpointPolicy.defaults(), 0);
+        for (int i = 0; i < 100; i++) {
+            health.retried(i % 2 == 0 ? A : B, "500", i * MS, i * MS);
+        }
+        assertThat(health.state(100 * MS)).as("100 failures within 0.1 s").isEqualTo(SinkState.DEGRADED);
+        health.retried(A, "500", 999 * MS, 999 * MS);
+        assertThat(health.state(999 * MS)).isEqualTo(SinkState.DEGRADED);
+        health.retried(B, "500", SECOND, SECOND);
+        assertThat(health.state(SECOND)).as("1 s after the first of them").isEqualTo(SinkState.DOWN);
+
+        EndpointHealth mixed = new EndpointHealth(EndpointPolicy.defaults(), 0);
+        for (int i = 0; i < 1_000; i++) {
+            // Half the keys refused, half delivered, at 1,000 a second: never a second without a delivery.
+            if (i % 7 == 3) {
+                mixed.delivered(i * MS);
+            } else {
+                mixed.retried(i % 2 == 0 ? A : B, "500", i * MS, i * MS);
+            }
+        }
+        assertThat(mixed.state(SECOND)).isEqualTo(SinkState.DEGRADED);
     }
 
     @Test

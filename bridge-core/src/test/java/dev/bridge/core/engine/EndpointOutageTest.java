@@ -198,7 +198,8 @@ class EndpointOutageTest {
             return Ack.delivered();
         };
         DeliveryPolicy shortLived = POLICY.withRetry(RetryPolicy.scheduled(List.of(Duration.ofMillis(20)), 1_000, Duration.ofMillis(300)))
-                .withEndpoint(EndpointPolicy.defaults().withProbes(Duration.ofMillis(20), Duration.ofMillis(50)))
+                .withEndpoint(EndpointPolicy.defaults().withProbes(Duration.ofMillis(20), Duration.ofMillis(50))
+                        .withDownAfterTime(Duration.ZERO))
                 .withBatch(50, Duration.ofMillis(50));
         write("k", 20, 2);
         DeliveryEngine engine = engine(sink, shortLived);
@@ -221,7 +222,8 @@ class EndpointOutageTest {
         ScriptedSink sink = new ScriptedSink("hooks");
         sink.script = c -> Ack.retry("503 Service Unavailable");
         DeliveryPolicy counted = POLICY.withRetry(RetryPolicy.scheduled(List.of(Duration.ofMillis(20)), 1_000, Duration.ofMillis(300)))
-                .withEndpoint(EndpointPolicy.defaults().withProbes(Duration.ofMillis(20), Duration.ofMillis(50)).withCountOutages(true));
+                .withEndpoint(EndpointPolicy.defaults().withProbes(Duration.ofMillis(20), Duration.ofMillis(50))
+                        .withDownAfterTime(Duration.ZERO).withCountOutages(true));
         write("k", 20, 2);
         DeliveryEngine engine = engine(sink, counted);
 

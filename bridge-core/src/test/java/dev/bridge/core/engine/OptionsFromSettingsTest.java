@@ -19,7 +19,7 @@ class OptionsFromSettingsTest {
     private static Map<String, Object> delivery() {
         Map<String, Object> retry = new HashMap<>(Map.of("schedule", List.of(), "initial-backoff", "100ms", "max-backoff", "30s",
                 "max-attempts", 20, "max-age", "1h"));
-        Map<String, Object> endpoint = new HashMap<>(Map.of("down-after", 5, "probe-min", "200ms", "probe-max", "2s",
+        Map<String, Object> endpoint = new HashMap<>(Map.of("down-after", 5, "down-after-time", "1s", "probe-min", "200ms", "probe-max", "2s",
                 "count-outages", false));
         return new HashMap<>(Map.of("parallelism", 4, "batch-size", 100, "linger", "0ms", "buffer-changes", 10000,
                 "buffer-bytes", "64MiB", "ack-timeout", "60s", "retry", retry, "endpoint", endpoint));
@@ -65,9 +65,9 @@ class OptionsFromSettingsTest {
     void theEndpointKeysAreReadAndEachBadOneIsNamed() {
         Map<String, Object> mine = delivery();
         Map<String, Object> endpoint = block(mine, "endpoint");
-        endpoint.putAll(Map.of("down-after", 3, "probe-min", "1s", "probe-max", "1m", "count-outages", true));
+        endpoint.putAll(Map.of("down-after", 3, "down-after-time", "500ms", "probe-min", "1s", "probe-max", "1m", "count-outages", true));
         assertThat(DeliveryPolicy.from(new MapSettings("d", mine)).endpoint())
-                .isEqualTo(new EndpointPolicy(3, Duration.ofSeconds(1), Duration.ofMinutes(1), true));
+                .isEqualTo(new EndpointPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMinutes(1), true));
 
         endpoint.putAll(Map.of("down-after", 1, "probe-min", "3s", "probe-max", "2s", "count-outages", "sometimes"));
         assertThat(problemsOf(mine)).containsExactly(
