@@ -32,14 +32,22 @@ final class CheckpointCommand {
                 env.out().printf("%s  sink=%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(),
                         c.sink().isEmpty() ? "(all, from before per-sink checkpoints)" : c.sink(), c.checkpoint(), c.updatedAt(), c.pending(),
                         c.lost() == 0 ? "" : "  lost=" + c.lost() + " (pruned unread after the maximum retention, the last made " + c.lostUntil() + ")",
-                        c.name().equals(s.consumer()) && s.sinks().stream().anyMatch(k -> k.name().equals(c.sink())) ? "  (this bridge)"
-                                : c.name().equals(s.consumer()) ? "  (this bridge's consumer, a sink it does not configure)" : "");
+                        mark(c, s));
             }
             if (consumers.isEmpty()) {
                 env.err().println("no consumer is registered yet; `bridge run` registers " + s.consumer());
             }
             return OK;
         });
+    }
+
+    /** Whether the row is this configuration's: its consumer, and one of its sinks. */
+    private static String mark(Consumers.Consumer row, dev.bridge.app.config.BridgeSettings settings) {
+        if (!row.name().equals(settings.consumer())) {
+            return "";
+        }
+        boolean configured = settings.sinks().stream().anyMatch(k -> k.name().equals(row.sink()));
+        return configured ? "  (this bridge)" : "  (this bridge's consumer, a sink it does not configure)";
     }
 
     @Command(name = "drop", mixinStandardHelpOptions = true,

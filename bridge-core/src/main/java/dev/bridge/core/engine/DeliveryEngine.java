@@ -236,10 +236,11 @@ public final class DeliveryEngine implements AutoCloseable {
     public EngineStats stats() {
         List<SinkStats> sinks = new ArrayList<>();
         long received = 0;
-        for (SinkRunner runner : runners) {
-            Lane lane = lanes.stream().filter(l -> l.runners.contains(runner)).findFirst().orElseThrow();
+        for (Lane lane : lanes) {
             received = Math.max(received, lane.received.get());
-            sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
+            for (SinkRunner runner : lane.runners) {
+                sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
+            }
         }
         long lag = sinks.stream().mapToLong(SinkStats::checkpointLag).max().orElse(0);
         long lost = sinks.stream().mapToLong(SinkStats::lost).max().orElse(0);

@@ -203,11 +203,6 @@ final class EndpointHealth {
         return lastReason;
     }
 
-    /** The wait before the next probe, or the last one, while the sink is down. */
-    long probeWait() {
-        return probeWait;
-    }
-
     private void failed(String reason, long retryNotBefore) {
         failures++;
         lastReason = reason;
