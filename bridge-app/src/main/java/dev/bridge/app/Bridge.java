@@ -14,6 +14,8 @@ import dev.bridge.core.engine.DeliveryEngine;
 import dev.bridge.core.engine.SinkBinding;
 import dev.bridge.core.engine.SinkState;
 import dev.bridge.core.engine.SinkStats;
+import dev.bridge.core.port.Leader;
+import dev.bridge.core.port.Membership;
 import dev.bridge.postgres.BridgePostgres;
 import dev.bridge.postgres.ListenerStats;
 import dev.bridge.postgres.SchemaStatus;
@@ -63,7 +65,7 @@ public final class Bridge {
         return Guice.createInjector(Stage.PRODUCTION,
                 new PostgresModule(settings.postgres()),
                 new SinksModule(settings.sinks()),
-                new EngineModule(settings.consumer(), settings.engine(), settings.ops()));
+                new EngineModule(settings.consumer(), settings.partitions(), settings.engine(), settings.ops()));
     }
 
     /**
@@ -78,6 +80,7 @@ public final class Bridge {
             prepareSchema();
             metrics.bindEngine(engine::stats, sinks.stream().map(SinkBinding::sink).toList());
             metrics.bindListener(listener::stats);
+            metrics.bindLeadership(engine.consumer(), engine.partitions(), engine::leading);
             engine.start();
             if (opsSettings.enabled()) {
                 ops = new OpsServer(opsSettings.host(), opsSettings.port(), metrics, this::readiness);
@@ -120,26 +123,51 @@ public final class Bridge {
     }
 
     /**
-     * Ready when started and not stopping, and, as {@code bridge.ops.ready-checks} says, while every
-     * listener holds a live connection ({@code listener}) and no sink is down ({@code sinks}). Each
-     * sink's state is reported either way, under {@code sink NAME}.
+     * Ready when started and not stopping, in touch with the consumer's other processes, and, as
+     * {@code bridge.ops.ready-checks} says, while it leads a partition: while every listener holds a
+     * live connection ({@code listener}) and no sink is down ({@code sinks}). A process that stands
+     * by is ready: it can take over. Its role and each sink's state are reported either way.
      */
     public Readiness readiness() {
         Map<String, String> checks = new LinkedHashMap<>();
         Optional<ListenerStats> stats = listener.stats();
         boolean connected = stats.map(ListenerStats::connected).orElse(false);
+        java.util.Set<Integer> leading = engine.leading();
+        Optional<Membership> membership = engine.membership();
+        boolean inTouch = membership.map(Membership::connected).orElse(false);
         checks.put("bridge", running ? "running" : stopped ? "stopped" : "starting");
         checks.put("consumer", engine.consumer());
-        checks.put("listener", stats.isEmpty() ? "not started" : connected ? "connected" : "reconnecting (" + listener.connectedCount()
-                + " connected)");
+        checks.put("role", role(leading, membership, inTouch));
+        checks.put("listener", leading.isEmpty() ? "none while standing by" : stats.isEmpty() ? "not started"
+                : connected ? "connected" : "reconnecting (" + listener.connectedCount() + " connected)");
         boolean anyDown = false;
         for (SinkStats sink : engine.stats().sinks()) {
             anyDown |= sink.state() == SinkState.DOWN;
             checks.put("sink " + sink.sink(), describe(sink));
         }
-        boolean ready = running && (connected || !opsSettings.readyChecks().contains("listener"))
+        boolean leads = !leading.isEmpty();
+        boolean ready = running && inTouch && (!leads || connected || !opsSettings.readyChecks().contains("listener"))
                 && (!anyDown || !opsSettings.readyChecks().contains("sinks"));
         return new Readiness(ready, checks);
+    }
+
+    /** "leader of partition 0 of 1 (member vm/123/ab12)", "standby: partition 0 led by vm/456/cd34", "not in touch with ...". */
+    private String role(java.util.Set<Integer> leading, Optional<Membership> membership, boolean inTouch) {
+        if (membership.isEmpty()) {
+            return "starting";
+        }
+        String me = membership.get().member();
+        if (!inTouch) {
+            return "not in touch with the other processes (member " + me + "): leads nothing until it is";
+        }
+        int n = engine.partitions();
+        if (!leading.isEmpty()) {
+            return "leader of partition" + (leading.size() == 1 ? " " : "s ") + leading.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " of " + n + " (member " + me + ")";
+        }
+        List<Leader> leaders = membership.get().leaders();
+        return "standby (member " + me + "): " + (leaders.isEmpty() ? "no partition has a leader yet" : leaders.size() + " of " + n
+                + " partition(s) led, partition " + leaders.get(0).partition() + " by " + leaders.get(0).member());
     }
 
     /** "down since 2026-12-02T05:01:02Z; 200 changes waiting, the oldest for 2m10s; 3,000 behind its checkpoint". */

@@ -29,8 +29,9 @@ final class CheckpointCommand {
         return withPostgres(env, common, (pg, s) -> {
             List<Consumers.Consumer> consumers = pg.consumers().list();
             for (Consumers.Consumer c : consumers) {
-                env.out().printf("%s  sink=%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(),
-                        c.sink().isEmpty() ? "(all, from before per-sink checkpoints)" : c.sink(), c.checkpoint(), c.updatedAt(), c.pending(),
+                env.out().printf("%s  sink=%s%s  checkpoint=%s  updated=%s  pending=%d%s%s%n", c.name(),
+                        c.sink().isEmpty() ? "(all, from before per-sink checkpoints)" : c.sink(),
+                        c.parts() > 1 ? "  partition=" + c.part() + "/" + c.parts() : "", c.checkpoint(), c.updatedAt(), c.pending(),
                         c.lost() == 0 ? "" : "  lost=" + c.lost() + " (pruned unread after the maximum retention, the last made " + c.lostUntil() + ")",
                         mark(c, s));
             }

@@ -54,7 +54,7 @@ final class DemoRun implements Callable<Integer> {
         // Notifications only: every change, the large one too, crosses NOTIFY in frames and is reassembled.
         postgres = postgres.withOptions(postgres.options().withMode(DeliveryMode.AT_MOST_ONCE));
         OpsSettings ops = settings.ops().withPort(0);
-        BridgeSettings demo = new BridgeSettings(settings.consumer(), settings.engine(), postgres, settings.sinks(), ops, settings.demo());
+        BridgeSettings demo = new BridgeSettings(settings.consumer(), settings.partitions(), settings.engine(), postgres, settings.sinks(), ops, settings.demo());
         Bridge bridge = Bridge.injector(demo).getInstance(Bridge.class);
         try {
             err.println("demo: starting an embedded PostgreSQL in " + dir + " (removed afterwards)");

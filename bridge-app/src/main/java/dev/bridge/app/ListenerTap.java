@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The PostgreSQL change source, remembering its listeners (one per sink at least once, one in all
- * at most once) so health and metrics can read their state.
+ * The PostgreSQL change source, remembering its open listeners (one per sink and partition led at
+ * least once, one per partition led at most once) so health and metrics can read their state.
  */
 final class ListenerTap implements ChangeSource {
 
@@ -26,10 +26,22 @@ final class ListenerTap implements ChangeSource {
     @Override
     public Subscription subscribe(Optional<Checkpoint> from, ChangeHandler handler) {
         Subscription subscription = source.subscribe(from, handler);
-        if (subscription instanceof PostgresListener l) {
-            listeners.add(l);
+        if (!(subscription instanceof PostgresListener l)) {
+            return subscription;
         }
-        return subscription;
+        listeners.add(l);
+        return new Subscription() {
+            @Override
+            public boolean isActive() {
+                return l.isActive();
+            }
+
+            @Override
+            public void close() {
+                listeners.remove(l);
+                l.close();
+            }
+        };
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.google.inject.Singleton;
 import dev.bridge.app.config.PostgresSettings;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.Coordinator;
 import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.core.port.EventStore;
 import dev.bridge.postgres.BridgePostgres;
@@ -46,6 +47,11 @@ public final class PostgresModule extends AbstractModule {
     @Provides
     ChangeSource changeSource(ListenerTap tap) {
         return tap;
+    }
+
+    @Provides
+    Coordinator coordinator(BridgePostgres postgres) {
+        return postgres.coordinator().orElseThrow();
     }
 
     @Provides

@@ -25,12 +25,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code bridge status}: the state of each sink of this configuration's consumer, from the running
- * bridge's readiness answer when its operations endpoint answers, and its position on the change
- * log from the database.
+ * {@code bridge status}: who leads each partition of this configuration's consumer and the processes
+ * standing by, from the database; the state of each sink, from the running bridge's readiness
+ * answer when its operations endpoint answers, and its position on the change log.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Shows each sink of this configuration's consumer: its state (delivering, degraded, down) as the running",
+        description = {"Shows which process leads each partition of this configuration's consumer, since when and how far",
+            "behind it is, the processes standing by, and each sink: its state (delivering, degraded, down) as the running",
             "bridge's operations endpoint reports it, and how far behind it is on the change log. Exit code 0 when the",
             "bridge answers, is ready and no sink is down, else 1."})
 final class StatusCommand implements Callable<Integer> {
@@ -53,8 +54,11 @@ final class StatusCommand implements Callable<Integer> {
             Answer answer = ask(s.ops(), s.consumer(), states);
             env.out().println("consumer " + s.consumer() + ": " + answer.text());
             List<Consumers.Consumer> positions = pg.consumers().list().stream().filter(c -> c.name().equals(s.consumer())).toList();
+            leaders(pg.consumers(), s.consumer(), s.partitions(), positions);
             Map<String, Consumers.Consumer> bySink = new LinkedHashMap<>();
-            positions.forEach(p -> bySink.put(p.sink(), p));
+            for (Consumers.Consumer p : positions) {
+                bySink.merge(p.sink(), p, StatusCommand::sum);
+            }
             boolean down = false;
             for (var spec : s.sinks()) {
                 String sink = spec.name();
@@ -78,6 +82,43 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private record Answer(boolean ready, String text) {
+    }
+
+    /** Who leads each partition, since when, how far behind it is; then the processes standing by. */
+    private void leaders(Consumers consumers, String consumer, int partitions, List<Consumers.Consumer> positions) {
+        Map<Integer, Consumers.LeaseHolder> leases = new LinkedHashMap<>();
+        consumers.leases(consumer).forEach(l -> leases.put(l.part(), l));
+        Map<String, List<Integer>> led = new LinkedHashMap<>();
+        for (int part = 0; part < partitions; part++) {
+            int p = part;
+            long pending = positions.stream().filter(c -> c.part() == p && !c.sink().isEmpty()).mapToLong(Consumers.Consumer::pending).max()
+                    .orElse(0);
+            Consumers.LeaseHolder lease = leases.get(part);
+            String lag = pending + " logged change(s) not passed by its slowest sink";
+            if (lease != null && lease.live()) {
+                led.computeIfAbsent(lease.holder(), k -> new java.util.ArrayList<>()).add(part);
+                env.out().printf("  partition %d of %d: led by %s since %s (epoch %d); %s%n", part, partitions, lease.holder(),
+                        lease.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), lease.epoch(), lag);
+            } else {
+                env.out().printf("  partition %d of %d: no leader%s; %s%n", part, partitions, lease == null ? " yet"
+                        : " (the last, " + lease.holder() + ", renewed its lease at " + lease.renewedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")",
+                        lag);
+            }
+        }
+        for (Consumers.Member m : consumers.members(consumer)) {
+            if (m.live()) {
+                List<Integer> parts = led.getOrDefault(m.member(), List.of());
+                env.out().printf("  process %s: %s%s%n", m.member(), parts.isEmpty() ? "standing by" : "leads " + parts,
+                        m.parts() == partitions ? "" : " (set to " + m.parts() + " partitions, not " + partitions + ")");
+            }
+        }
+    }
+
+    /** One sink's positions over the partitions: what they have not passed, added up; the latest save. */
+    private static Consumers.Consumer sum(Consumers.Consumer a, Consumers.Consumer b) {
+        return new Consumers.Consumer(a.name(), a.sink(), a.part(), a.parts(), a.checkpoint(),
+                a.updatedAt().isAfter(b.updatedAt()) ? a.updatedAt() : b.updatedAt(), a.pending() + b.pending(), a.lost() + b.lost(),
+                a.lostUntil() == null ? b.lostUntil() : a.lostUntil());
     }
 
     private static String position(Consumers.Consumer at) {

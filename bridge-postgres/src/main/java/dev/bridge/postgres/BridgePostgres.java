@@ -3,6 +3,7 @@ package dev.bridge.postgres;
 import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
+import dev.bridge.core.port.Coordinator;
 import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.core.port.DeliveryStore;
 import dev.bridge.core.port.EventStore;
@@ -31,6 +32,7 @@ public final class BridgePostgres implements DeliveryStore {
     private final CheckpointStore checkpoints;
     private final DeadLetterStore deadLetters;
     private final Consumers consumers;
+    private final PostgresCoordinator coordinator;
 
     private BridgePostgres(DataSource dataSource, ConnectionFactory listenerConnections, PostgresOptions options) {
         this.schema = new BridgeSchema(dataSource, options);
@@ -40,6 +42,7 @@ public final class BridgePostgres implements DeliveryStore {
         this.checkpoints = new PostgresCheckpointStore(dataSource, options);
         this.deadLetters = new PostgresDeadLetterStore(dataSource, options);
         this.consumers = new Consumers(dataSource, options);
+        this.coordinator = new PostgresCoordinator(listenerConnections, options);
     }
 
     /** As {@link #create(DataSource, ConnectionFactory, PostgresOptions)} with {@link PostgresOptions#defaults()}. */
@@ -82,6 +85,16 @@ public final class BridgePostgres implements DeliveryStore {
     @Override
     public DeadLetterStore deadLetterStore() {
         return deadLetters;
+    }
+
+    /**
+     * Shares each consumer's partitions among the processes that run it, with advisory locks and
+     * lease rows in this schema; each process keeps one more connection of its own for it
+     * (docs/operations.md). An engine built with {@code source(pg)} uses it.
+     */
+    @Override
+    public Optional<Coordinator> coordinator() {
+        return Optional.of(coordinator);
     }
 
     public Consumers consumers() {

@@ -35,7 +35,7 @@ public final class BridgeSchema {
     private static final Logger log = LoggerFactory.getLogger(BridgeSchema.class);
     private static final List<String> MIGRATIONS = List.of(
             "V1__tables.sql", "V2__capture.sql", "V3__change_log.sql", "V4__prompts.sql", "V5__trust.sql",
-            "V6__sink_positions.sql");
+            "V6__sink_positions.sql", "V7__leadership.sql");
 
     /** Who a grant is for (docs/security.md). */
     public enum Grantee {
@@ -208,7 +208,8 @@ public final class BridgeSchema {
         if (grantee == Grantee.DAEMON) {
             sql.add("GRANT SELECT ON " + s + "bridge_schema_history, " + s + "bridge_captured_tables, " + s + "bridge_frame_keys TO " + r);
             sql.add("GRANT SELECT, DELETE ON " + s + "bridge_changes TO " + r);
-            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + "bridge_consumers, " + s + "bridge_listeners TO " + r);
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + "bridge_consumers, " + s + "bridge_listeners, " + s + "bridge_leases, "
+                    + s + "bridge_members TO " + r);
             sql.add("GRANT SELECT, INSERT, DELETE ON " + s + "bridge_dead_letters TO " + r);
             sql.add("GRANT USAGE ON SEQUENCE " + s + "bridge_dead_letters_id_seq TO " + r);
         } else {

@@ -70,10 +70,10 @@ final class ChangeLog {
         forcedPrune = "WITH gone AS (DELETE FROM " + s + ".bridge_changes WHERE seq IN (SELECT seq FROM " + s + ".bridge_changes"
                 + " WHERE created_at < now() - ?::interval ORDER BY seq LIMIT " + PRUNE_BATCH + ")"
                 + " RETURNING seq, txid, created_at),"
-                + " missed AS (SELECT k.name, k.sink, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
-                + " ON NOT " + passed("k.checkpoint", "g.txid", "g.seq") + " GROUP BY k.name, k.sink),"
+                + " missed AS (SELECT k.name, k.sink, k.part, count(*) AS n, max(g.created_at) AS until FROM " + s + ".bridge_consumers k JOIN gone g"
+                + " ON NOT " + passed("k.checkpoint", "g.txid", "g.seq") + " GROUP BY k.name, k.sink, k.part),"
                 + " told AS (UPDATE " + s + ".bridge_consumers k SET lost = k.lost + m.n,"
-                + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name AND k.sink = m.sink"
+                + " lost_until = greatest(k.lost_until, m.until) FROM missed m WHERE k.name = m.name AND k.sink = m.sink AND k.part = m.part"
                 + " RETURNING k.name, k.sink, m.n)"
                 + " SELECT (SELECT count(*) FROM gone), t.name, t.sink, t.n FROM (SELECT 1) one LEFT JOIN told t ON true";
     }

@@ -25,16 +25,30 @@ public final class Consumers {
      * the changes pruned after the maximum retention before it read them, the last of them made at
      * {@code lostUntil} (null if none). {@code sink} is empty for a consumer's single position from
      * before each sink had its own (schema version 6); its sinks start from it when they first run.
+     * A consumer split into {@code parts} partitions has a position per sink and {@code part}.
      */
-    public record Consumer(String name, String sink, String checkpoint, Instant updatedAt, long pending, long lost, Instant lostUntil) {
+    public record Consumer(String name, String sink, int part, int parts, String checkpoint, Instant updatedAt, long pending, long lost,
+            Instant lostUntil) {
+    }
+
+    /**
+     * Who leads one partition of a consumer: {@code live} while its lease is renewed and not released.
+     */
+    public record LeaseHolder(int part, int parts, String holder, long epoch, Instant since, Instant renewedAt, boolean live) {
+    }
+
+    /** One process of a consumer: {@code live} while it renews its membership; the oldest live ones get a partition more. */
+    public record Member(String member, int parts, Instant joinedAt, Instant seenAt, boolean live) {
     }
 
     private final DataSource dataSource;
     private final String table;
     private final String schema;
+    private final long leaseMillis;
 
     Consumers(DataSource dataSource, PostgresOptions options) {
         this.dataSource = dataSource;
+        this.leaseMillis = options.leaseTime().toMillis();
         this.schema = options.quotedSchema();
         this.table = schema + ".bridge_consumers";
     }
@@ -43,18 +57,59 @@ public final class Consumers {
     public List<Consumer> list() {
         String sql = "SELECT k.name, k.sink, k.checkpoint, k.updated_at, k.lost, k.lost_until,"
                 + " (SELECT count(*) FROM " + schema + ".bridge_changes c WHERE NOT pg_visible_in_snapshot(c.txid, "
-                + ChangeLog.passedSnapshot("k.checkpoint") + "))"
-                + " FROM " + table + " k ORDER BY k.name, k.sink";
+                + ChangeLog.passedSnapshot("k.checkpoint") + ")), k.part, k.parts"
+                + " FROM " + table + " k ORDER BY k.name, k.sink, k.part";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             List<Consumer> consumers = new ArrayList<>();
             while (rs.next()) {
                 OffsetDateTime lostUntil = rs.getObject(6, OffsetDateTime.class);
-                consumers.add(new Consumer(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, OffsetDateTime.class).toInstant(),
-                        rs.getLong(7), rs.getLong(5), lostUntil == null ? null : lostUntil.toInstant()));
+                consumers.add(new Consumer(rs.getString(1), rs.getString(2), rs.getInt(8), rs.getInt(9), rs.getString(3),
+                        rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getLong(7), rs.getLong(5),
+                        lostUntil == null ? null : lostUntil.toInstant()));
             }
             return consumers;
         } catch (SQLException e) {
             throw PostgresException.of("list the consumers", e);
+        }
+    }
+
+    /** The lease of each partition of the consumer that has had a leader, by partition. */
+    public List<LeaseHolder> leases(String consumer) {
+        String sql = "SELECT part, parts, holder, epoch, since, renewed_at, NOT released AND renewed_at > now() - ? * interval '1 millisecond'"
+                + " FROM " + schema + ".bridge_leases WHERE consumer = ? ORDER BY part";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, leaseMillis);
+            ps.setString(2, consumer);
+            List<LeaseHolder> leases = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leases.add(new LeaseHolder(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getLong(4),
+                            rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getObject(6, OffsetDateTime.class).toInstant(), rs.getBoolean(7)));
+                }
+            }
+            return leases;
+        } catch (SQLException e) {
+            throw PostgresException.of("list the leases of consumer " + consumer, e);
+        }
+    }
+
+    /** The processes of the consumer seen in the last minute, oldest first. */
+    public List<Member> members(String consumer) {
+        String sql = "SELECT member, parts, joined_at, seen_at, seen_at > now() - ? * interval '1 millisecond' FROM " + schema
+                + ".bridge_members WHERE consumer = ? ORDER BY joined_at, member";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, leaseMillis);
+            ps.setString(2, consumer);
+            List<Member> members = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    members.add(new Member(rs.getString(1), rs.getInt(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getBoolean(5)));
+                }
+            }
+            return members;
+        } catch (SQLException e) {
+            throw PostgresException.of("list the processes of consumer " + consumer, e);
         }
     }
 
@@ -68,19 +123,19 @@ public final class Consumers {
             throw new IllegalArgumentException("a sink's name must not be empty");
         }
         update("INSERT INTO " + table + " (name, sink, checkpoint) VALUES (?, ?, '" + ChangeLog.BEGINNING + "')"
-                + " ON CONFLICT (name, sink) DO NOTHING", name, Optional.of(sink), "register sink " + sink + " of consumer " + name);
+                + " ON CONFLICT (name, sink, part) DO NOTHING", name, Optional.of(sink), "register sink " + sink + " of consumer " + name);
     }
 
     /**
-     * Moves a consumer's sinks (or one of them) back to the beginning of the retained log: they will
-     * receive every retained change again. Returns how many positions were moved.
+     * Moves a consumer's sinks (or one of them), in every partition, back to the beginning of the
+     * retained log: they will receive every retained change again. Returns how many positions were moved.
      */
     public int reset(String name, Optional<String> sink) {
         return update("UPDATE " + table + " SET checkpoint = '" + ChangeLog.BEGINNING + "', updated_at = now()"
                 + " WHERE name = ?" + (sink.isPresent() ? " AND sink = ?" : ""), name, sink, "reset consumer " + name);
     }
 
-    /** Unregisters a consumer's sinks (or one of them); returns how many positions were dropped. */
+    /** Unregisters a consumer's sinks (or one of them), in every partition; returns how many positions were dropped. */
     public int drop(String name, Optional<String> sink) {
         return update("DELETE FROM " + table + " WHERE name = ?" + (sink.isPresent() ? " AND sink = ?" : ""), name, sink,
                 "drop consumer " + name);

@@ -53,12 +53,16 @@ public record PostgresOptions(
         Duration retention,
         Duration pruneInterval,
         Duration lockTimeout,
-        Duration maxRetention) {
+        Duration maxRetention,
+        Duration leaseTime) {
+
+    /** The shortest lease: renewed every fifth of it, on a connection that may be slow for a moment. */
+    static final Duration MIN_LEASE = Duration.ofMillis(250);
 
     private static final PostgresOptions DEFAULTS = new PostgresOptions("bridge", "bridge", FrameEncoder.MAX_FRAME_BYTES,
             Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(30), 0.5,
             ReassemblerOptions.defaults(), DeliveryMode.AT_LEAST_ONCE, Duration.ofSeconds(1), 1_000,
-            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofDays(7));
+            Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofSeconds(3), Duration.ofDays(7), Duration.ofSeconds(1));
 
     public PostgresOptions {
         Identifiers.require("schema", schema);
@@ -93,6 +97,10 @@ public record PostgresOptions(
         if (maxRetention.isNegative() || (!maxRetention.isZero() && maxRetention.compareTo(retention) < 0)) {
             throw new IllegalArgumentException("maxRetention must be 0 (no limit) or at least retention (" + retention + "), got " + maxRetention);
         }
+        positive("leaseTime", leaseTime);
+        if (leaseTime.compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("leaseTime must be at least " + MIN_LEASE.toMillis() + "ms, got " + leaseTime);
+        }
     }
 
     /**
@@ -100,7 +108,7 @@ public record PostgresOptions(
      * 5 s, reconnects after 100 ms doubling to 30 s, a warning at half-full notification queue;
      * at-least-once, the log read at least every second in pages of
      * 1,000, kept an hour after every consumer passed it and 7 days at most, pruned every minute;
-     * locks awaited 3 s at most.
+     * locks awaited 3 s at most; leases of 1 s.
      */
     public static PostgresOptions defaults() {
         return DEFAULTS;
@@ -138,6 +146,10 @@ public record PostgresOptions(
         Duration pruneInterval = problems.check(() -> s.duration("prune-interval", true));
         Duration lockTimeout = problems.check(() -> s.duration("lock-timeout", true));
         Duration maxRetention = problems.check(() -> s.duration("max-retention", false));
+        Duration leaseTime = problems.check(() -> s.duration("lease-time", true));
+        if (leaseTime != null && leaseTime.compareTo(MIN_LEASE) < 0) {
+            problems.add(s.invalid("lease-time", "must be at least " + Settings.shown(MIN_LEASE) + ", got " + Settings.shown(leaseTime)));
+        }
         if (retention != null && maxRetention != null && !maxRetention.isZero() && maxRetention.compareTo(retention) < 0) {
             problems.add(s.conflict("max-retention", "must be 0 (no limit) or at least retention (" + Settings.shown(retention)
                     + "), got " + Settings.shown(maxRetention), "retention", "must not be above max-retention ("
@@ -166,7 +178,7 @@ public record PostgresOptions(
         problems.throwIfAny();
         return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax,
                 queueUsageWarning, new ReassemblerOptions(maxMessageBytes, maxMessagesInFlight, maxBufferedBytes, expireAfter,
-                        legacyFrames, unsignedFrames), mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+                        legacyFrames, unsignedFrames), mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     private static String identifier(Settings s, String key) {
@@ -179,51 +191,55 @@ public record PostgresOptions(
     }
 
     public PostgresOptions withSchema(String value) {
-        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(value, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withChannel(String value) {
-        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, value, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withMaxFrameBytes(int value) {
-        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, value, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withLiveness(Duration interval, Duration timeout) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, interval, timeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withReconnect(Duration min, Duration max) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, min, max, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withQueueUsageWarning(double value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, value, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withReassembly(ReassemblerOptions value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, value, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withMode(DeliveryMode value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, value, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withLogReading(Duration interval, int rowsPerQuery) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, interval, rowsPerQuery, retention, pruneInterval, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withPruning(Duration keep, Duration every) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every, lockTimeout, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, keep, every, lockTimeout, maxRetention, leaseTime);
     }
 
     public PostgresOptions withLockTimeout(Duration value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, value, maxRetention);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, value, maxRetention, leaseTime);
+    }
+
+    public PostgresOptions withLeaseTime(Duration value) {
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, maxRetention, value);
     }
 
     public PostgresOptions withMaxRetention(Duration value) {
-        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, value);
+        return new PostgresOptions(schema, channel, maxFrameBytes, checkInterval, checkTimeout, reconnectMin, reconnectMax, queueUsageWarning, reassembly, mode, pollInterval, pageSize, retention, pruneInterval, lockTimeout, value, leaseTime);
     }
 
     String quotedSchema() {

@@ -19,7 +19,7 @@ class PostgresOptionsTest {
                 "poll-interval", "1s", "page-size", 1000, "retention", "1h", "max-retention", "7d", "prune-interval", "1m",
                 "lock-timeout", "3s"));
         block.putAll(Map.of("check-interval", "5s", "check-timeout", "5s", "reconnect-min", "100ms", "reconnect-max", "30s",
-                "queue-usage-warning", 0.5));
+                "queue-usage-warning", 0.5, "lease-time", "1s"));
         block.put("reassembly", new HashMap<>(Map.of("max-message-bytes", "32MiB", "max-messages-in-flight", 1000,
                 "max-buffered-bytes", "64MiB", "expire-after", "60s", "legacy-frames", false, "unsigned-frames", false)));
         return block;
@@ -37,6 +37,7 @@ class PostgresOptionsTest {
         block.put("mode", "exactly-once");
         block.put("max-retention", "30m");
         block.put("queue-usage-warning", 0);
+        block.put("lease-time", "100ms");
         @SuppressWarnings("unchecked")
         Map<String, Object> reassembly = (Map<String, Object>) block.get("reassembly");
         reassembly.put("max-buffered-bytes", "1MiB");
@@ -48,6 +49,7 @@ class PostgresOptionsTest {
                 "bridge.postgres.schema must be a letter or underscore followed by up to 62 letters, digits or underscores, got 'bad name'",
                 "bridge.postgres.queue-usage-warning must be a number above 0.0 and at most 1.0, got 0.0",
                 "bridge.postgres.mode must be one of at-least-once, at-most-once, got 'exactly-once'",
+                "bridge.postgres.lease-time must be at least 250ms, got 100ms",
                 "bridge.postgres.max-retention must be 0 (no limit) or at least retention (1h), got 30m",
                 "bridge.postgres.reassembly.max-buffered-bytes must be at least reassembly.max-message-bytes (32MiB), got 1MiB");
     }

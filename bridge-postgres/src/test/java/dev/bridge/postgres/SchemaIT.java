@@ -37,7 +37,7 @@ class SchemaIT {
         String history = history(options);
         SchemaStatus second = schema.install();
 
-        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(6);
+        assertThat(first.installedVersion()).isEqualTo(BridgeSchema.latestVersion()).isEqualTo(7);
         assertThat(first.isUpToDate()).isTrue();
         assertThat(second).isEqualTo(first);
         assertThat(history(options)).isEqualTo(history);

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
  */
 public record BridgeSettings(
         String consumer,
+        int partitions,
         EngineOptions engine,
         PostgresSettings postgres,
         List<SinkSpec> sinks,
@@ -81,6 +82,7 @@ public record BridgeSettings(
         unknownKeys(config.getValue("bridge"), reference.getValue("bridge"), "bridge", Set.of("bridge.sinks"), problems, Set.of());
         Reader bridge = new Reader(config, "", problems);
         String consumer = bridge.nonBlank("bridge.consumer");
+        int partitions = bridge.integer("bridge.partitions", 1, dev.bridge.core.engine.DeliveryEngine.MAX_PARTITIONS);
         EngineOptions engine = read(problems, config, "bridge.engine", "bridge.engine", EngineOptions::from);
         PostgresSettings postgres = postgres(config, problems);
         List<SinkSpec> sinks = sinks(config, reference, types, problems);
@@ -96,7 +98,7 @@ public record BridgeSettings(
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new BridgeSettings(consumer, engine, postgres, sinks, ops, demo);
+        return new BridgeSettings(consumer, partitions, engine, postgres, sinks, ops, demo);
     }
 
     private static Set<String> readyChecks(Reader bridge) {

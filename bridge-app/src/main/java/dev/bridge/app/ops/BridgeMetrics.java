@@ -118,6 +118,20 @@ public final class BridgeMetrics implements DeliveryObserver, AutoCloseable {
      *     or clashes with a series of the engine
      * @throws IllegalStateException if already bound
      */
+    /**
+     * {@code bridge_leader{consumer, partition}}: 1 for each partition this process leads (delivers)
+     * now, 0 for the others; {@code leading} is read at each scrape.
+     */
+    public void bindLeadership(String consumer, int partitions, Supplier<Set<Integer>> leading) {
+        Objects.requireNonNull(leading, "leading");
+        for (int p = 0; p < partitions; p++) {
+            int partition = p;
+            Gauge.builder("bridge.leader", this, m -> leading.get().contains(partition) ? 1.0 : 0.0)
+                    .description("1 while this process leads the partition of the consumer (delivers its changes), 0 while it stands by")
+                    .tag("consumer", consumer).tag("partition", Integer.toString(partition)).register(registry);
+        }
+    }
+
     public void bindEngine(Supplier<EngineStats> stats, List<ChangeSink> sinks) {
         Objects.requireNonNull(stats, "stats");
         List<ChangeSink> bound = List.copyOf(sinks);

@@ -1,31 +1,28 @@
 package dev.bridge.core.engine;
 
 import dev.bridge.core.BridgeException;
-import dev.bridge.core.Change;
-import dev.bridge.core.Checkpoint;
-import dev.bridge.core.Gap;
-import dev.bridge.core.port.ChangeHandler;
+import dev.bridge.core.port.ChangeSink;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
-import dev.bridge.core.port.ChangeSink;
+import dev.bridge.core.port.Coordinator;
 import dev.bridge.core.port.DeadLetterStore;
 import dev.bridge.core.port.DeliveryStore;
-import dev.bridge.core.port.Subscription;
+import dev.bridge.core.port.Lease;
+import dev.bridge.core.port.Leadership;
+import dev.bridge.core.port.Membership;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +35,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@link #start()} once, then {@link #stop()} once; thread-safe.
  */
+/**
+ * Takes changes from a source and delivers each to every sink whose filter matches: in order per
+ * key and sink, different keys in parallel, in batches, at least once. Each sink reads a replayable
+ * source through its own subscription, and its checkpoint advances only past changes it has
+ * delivered or dead-lettered, so a sink that is slow or down holds back no other, a crash loses
+ * nothing and repeats only what was in flight. See {@code docs/delivery.md}.
+ *
+ * <p>With a {@link Coordinator} (bridge-postgres's comes with {@code source(pg)}), any number of
+ * processes may run one consumer: the consumer's changes are split into
+ * {@linkplain Builder#partitions partitions} by key, and the engine delivers only the partitions
+ * this process leads, each from its own checkpoints, saved only while its lease holds; the others
+ * stand by. See {@code docs/operations.md}.
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #stop()} once; thread-safe.
+ */
 public final class DeliveryEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
@@ -45,10 +57,20 @@ public final class DeliveryEngine implements AutoCloseable {
     private final String consumer;
     private final ChangeSource source;
     private final CheckpointStore checkpoints;
+    private final DeadLetterStore deadLetters;
     private final EngineOptions options;
-    private final List<SinkRunner> runners = new ArrayList<>();
-    private final List<Lane> lanes = new ArrayList<>();
-    private final ScheduledExecutorService checkpointer;
+    private final DeliveryObserver observer;
+    private final List<SinkBinding> sinks;
+    private final Coordinator coordinator;
+    private final int partitions;
+    /** The workers of the partitions this process leads, by partition; the one worker when not coordinated. */
+    private final Map<Integer, PartitionWorker> workers = new ConcurrentHashMap<>();
+    /** Counters of the workers that ended, by sink, so that the engine's never go down. */
+    private final Map<String, long[]> ended = new ConcurrentHashMap<>();
+    private final ExecutorService leading;
+    private final Instant created = Instant.now();
+    private volatile Membership membership;
+    private volatile boolean stopping;
     private boolean started;
     private boolean stopped;
 
@@ -63,48 +85,68 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     /**
+     * An engine that is not coordinated: it delivers every change, as the one process of its consumer.
+     *
      * @param consumer the name the sinks' checkpoints are saved under
      * @param sinks the sinks, each with a unique name
      */
     public DeliveryEngine(String consumer, ChangeSource source, List<SinkBinding> sinks, CheckpointStore checkpoints,
             DeadLetterStore deadLetters, EngineOptions options, DeliveryObserver observer) {
+        this(consumer, source, sinks, checkpoints, deadLetters, options, observer, null, 1);
+    }
+
+    /**
+     * @param coordinator decides which partitions this process delivers; null for all of them, alone
+     * @param partitions how many partitions the consumer's changes are split into; 1 without a coordinator
+     */
+    public DeliveryEngine(String consumer, ChangeSource source, List<SinkBinding> sinks, CheckpointStore checkpoints,
+            DeadLetterStore deadLetters, EngineOptions options, DeliveryObserver observer, Coordinator coordinator, int partitions) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.source = Objects.requireNonNull(source, "source");
         this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.options = Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(deadLetters, "deadLetters");
-        Objects.requireNonNull(observer, "observer");
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.coordinator = coordinator;
+        this.sinks = List.copyOf(sinks);
         Set<String> names = new HashSet<>();
-        for (SinkBinding binding : sinks) {
+        for (SinkBinding binding : this.sinks) {
             if (!names.add(binding.sink().name())) {
                 throw new IllegalArgumentException("two sinks are named '" + binding.sink().name() + "'; give each a unique name");
             }
-            runners.add(new SinkRunner(binding, deadLetters, observer, System::nanoTime, java.time.Clock.systemUTC()));
         }
-        if (runners.isEmpty()) {
+        if (this.sinks.isEmpty()) {
             throw new IllegalArgumentException("the engine needs at least one sink");
         }
-        if (source.replayable()) {
-            runners.forEach(r -> lanes.add(new Lane(List.of(r))));
-        } else {
-            lanes.add(new Lane(runners));
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
         }
-        this.checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bridge-checkpoint-" + consumer);
+        if (partitions > 1 && coordinator == null) {
+            throw new IllegalArgumentException("the engine of consumer " + consumer + " has " + partitions + " partitions but no"
+                    + " coordinator to share them out; give it one (source(pg) does) or use 1 partition");
+        }
+        this.partitions = partitions;
+        this.leading = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bridge-leading-" + consumer);
             t.setDaemon(true);
             return t;
         });
     }
 
+    /** The most partitions a consumer may have. */
+    public static final int MAX_PARTITIONS = 1024;
+
     /**
-     * Starts every sink, then subscribes to the source from the saved checkpoints: once per sink
-     * from its own checkpoint if the source is {@linkplain ChangeSource#replayable() replayable},
-     * else once for all sinks.
+     * Starts every sink; then, alone, subscribes to the source from the saved checkpoints (once per
+     * sink if the source is {@linkplain ChangeSource#replayable() replayable}, else once for all
+     * sinks); coordinated, joins the consumer's other processes and delivers each partition this
+     * process comes to lead.
      *
-     * @throws BridgeException if a sink fails to start, or the checkpoints cannot be read, or the
-     *     source's {@code subscribe} throws; whatever was started is stopped again and the engine is
-     *     left stopped. A source that connects in the background (bridge-postgres's listener)
-     *     reports what goes wrong after that in its log and its stats, and keeps trying.
+     * @throws BridgeException if a sink fails to start, or (alone) the checkpoints cannot be read,
+     *     or the source's {@code subscribe} throws; whatever was started is stopped again and the
+     *     engine is left stopped. A source that connects in the background (bridge-postgres's
+     *     listener) reports what goes wrong after that in its log and its stats, and keeps trying;
+     *     so does the coordinator.
      * @throws IllegalStateException if the engine was started before: an engine runs once
      */
     public synchronized void start() {
@@ -113,73 +155,39 @@ public final class DeliveryEngine implements AutoCloseable {
                     + " build a new one to start again");
         }
         started = true;
-        List<SinkRunner> running = new ArrayList<>();
+        List<ChangeSink> running = new ArrayList<>();
         try {
-            for (SinkRunner runner : runners) {
+            for (SinkBinding binding : sinks) {
                 try {
-                    runner.sink().start();
+                    binding.sink().start();
                 } catch (RuntimeException e) {
-                    throw new BridgeException("sink '" + runner.name() + "' failed to start: " + e.getMessage(), e);
+                    throw new BridgeException("sink '" + binding.sink().name() + "' failed to start: " + e.getMessage(), e);
                 }
-                running.add(runner);
-                runner.start();
+                running.add(binding.sink());
             }
-            Set<String> names = new LinkedHashSet<>();
-            runners.forEach(r -> names.add(r.name()));
-            Map<String, Checkpoint> saved = checkpoints.load(consumer, names);
-            for (Lane lane : lanes) {
-                lane.load(saved);
+            if (coordinator == null) {
+                PartitionWorker worker = worker(null);
+                worker.start();
+                workers.put(0, worker);
+            } else {
+                membership = coordinator.join(consumer, partitions, new Leading());
+                log.info("delivery engine {} joined the processes of its consumer as {}: it delivers the partitions it leads, of {}",
+                        consumer, membership.member(), partitions);
             }
-            for (Lane lane : lanes) {
-                lane.subscribe();
-            }
-            warnOfUnconfigured(saved.keySet(), names);
         } catch (RuntimeException e) {
             stopped = true;
-            closeSubscriptions();
-            running.forEach(SinkRunner::beginStop);
-            running.forEach(SinkRunner::close);
-            checkpointer.shutdownNow();
+            stopping = true;
+            stopSinks(running);
+            leading.shutdownNow();
             throw e instanceof BridgeException b ? b
                     : new BridgeException("delivery engine " + consumer + " could not start: " + e.getMessage(), e);
         }
-        long every = options.checkpointInterval().toMillis();
-        checkpointer.scheduleWithFixedDelay(this::saveCheckpoints, every, every, TimeUnit.MILLISECONDS);
-        log.info("delivery engine {} started with sinks {}", consumer,
-                lanes.stream().map(Lane::describe).toList());
-        if (!source.replayable() && runners.size() > 1) {
-            log.info("the source of consumer {} cannot be read again, so its sinks share one subscription: a sink whose buffer is"
-                    + " full holds back the others (with bridge-postgres, at-least-once mode gives each sink its own)", consumer);
-        }
     }
 
-    /** Closes every lane's subscription at once: each may take seconds to let go of its connection. */
-    private void closeSubscriptions() {
-        List<Thread> closing = new ArrayList<>();
-        for (Lane lane : lanes) {
-            Thread t = new Thread(lane::close, "bridge-close-" + consumer);
-            t.setDaemon(true);
-            t.start();
-            closing.add(t);
-        }
-        for (Thread t : closing) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void warnOfUnconfigured(Set<String> saved, Set<String> configured) {
-        for (String sink : saved) {
-            if (!configured.contains(sink)) {
-                log.warn("consumer {} has a checkpoint for sink '{}', which is not configured: it holds the change log (up to its"
-                        + " maximum retention) until you drop it with `bridge checkpoint drop --consumer {} --sink {}`", consumer, sink,
-                        consumer, sink);
-            }
-        }
+    private PartitionWorker worker(Lease lease) {
+        CheckpointStore store = lease == null ? checkpoints : checkpoints.leased(lease);
+        return new PartitionWorker(consumer, source, sinks, store, deadLetters, options, observer, lease,
+                () -> leading.execute(() -> end(lease, false)));
     }
 
     /** Stops within the configured shutdown deadline; see {@link #stop(Duration)}. */
@@ -189,8 +197,9 @@ public final class DeliveryEngine implements AutoCloseable {
 
     /**
      * Graceful stop: takes no more changes, lets deliveries in flight finish until {@code deadline},
-     * abandons the rest (they are redelivered after a restart), stops the sinks and saves each
-     * sink's checkpoint.
+     * abandons the rest (they are redelivered after a restart, or by the process that takes over),
+     * saves each sink's checkpoint, hands the partitions it leads over to the processes standing
+     * by, and stops the sinks.
      *
      * @return whether every change taken was settled in time
      */
@@ -199,24 +208,48 @@ public final class DeliveryEngine implements AutoCloseable {
             return true;
         }
         stopped = true;
-        lanes.forEach(Lane::stopAccepting);
-        runners.forEach(SinkRunner::beginStop);
-        closeSubscriptions();
-        long until = System.nanoTime() + deadline.toNanos();
+        stopping = true;
         boolean drained = true;
-        try {
-            for (SinkRunner runner : runners) {
-                drained &= runner.awaitDrained(until);
+        if (membership != null) {
+            drained = handOverAll(deadline);
+        } else {
+            for (PartitionWorker worker : workers.values()) {
+                drained &= worker.stop(deadline);
+                retire(worker);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
+            workers.clear();
         }
-        checkpointer.shutdownNow();
-        saveCheckpoints();
-        runners.forEach(SinkRunner::close);
+        leading.shutdownNow();
+        stopSinks(sinks.stream().map(SinkBinding::sink).toList());
         log.info("delivery engine {} stopped{}", consumer, drained ? "" : " (some deliveries were abandoned and will repeat)");
         return drained;
+    }
+
+    private boolean handOverAll(Duration deadline) {
+        Duration saved = handOverDeadline;
+        handOverDeadline = deadline;
+        handOverDrained = true;
+        try {
+            membership.close();
+        } finally {
+            handOverDeadline = saved;
+        }
+        workers.values().forEach(PartitionWorker::abandon);
+        workers.clear();
+        return handOverDrained;
+    }
+
+    private volatile Duration handOverDeadline;
+    private volatile boolean handOverDrained = true;
+
+    private void stopSinks(List<ChangeSink> started) {
+        for (ChangeSink sink : started) {
+            try {
+                sink.stop();
+            } catch (RuntimeException e) {
+                log.warn("sink {} failed to stop cleanly", sink.name(), e);
+            }
+        }
     }
 
     @Override
@@ -229,27 +262,169 @@ public final class DeliveryEngine implements AutoCloseable {
         return consumer;
     }
 
-    /**
-     * The counters now. Each sink's own position is in its {@link SinkStats}; the engine's
-     * {@code received}, {@code checkpointLag} and {@code lost} are the largest of its sinks'.
-     */
-    public EngineStats stats() {
-        List<SinkStats> sinks = new ArrayList<>();
-        long received = 0;
-        for (Lane lane : lanes) {
-            received = Math.max(received, lane.received.get());
-            for (SinkRunner runner : lane.runners) {
-                sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
-            }
-        }
-        long lag = sinks.stream().mapToLong(SinkStats::checkpointLag).max().orElse(0);
-        long lost = sinks.stream().mapToLong(SinkStats::lost).max().orElse(0);
-        return new EngineStats(received, lag, sinks, lost);
+    /** How many partitions the consumer's changes are split into. */
+    public int partitions() {
+        return partitions;
     }
 
-    private synchronized void saveCheckpoints() {
-        for (Lane lane : lanes) {
-            lane.saveCheckpoint();
+    /** The partitions this process delivers now: all ({@code 0}) when not coordinated, those it leads when it is. */
+    public Set<Integer> leading() {
+        if (membership == null) {
+            return workers.isEmpty() ? Set.of() : Set.of(0);
+        }
+        return new TreeSet<>(membership.leading());
+    }
+
+    /** This process's place among those of its consumer, once started, if coordinated. */
+    public Optional<Membership> membership() {
+        return Optional.ofNullable(membership);
+    }
+
+    /**
+     * The counters now, of every partition this process has delivered. Each sink's own position is
+     * in its {@link SinkStats}; the engine's {@code received} is that of all partitions, its
+     * {@code checkpointLag} and {@code lost} the largest of its sinks'.
+     */
+    public EngineStats stats() {
+        List<PartitionWorker> live = List.copyOf(workers.values());
+        List<SinkStats> all = new ArrayList<>();
+        long received = ended.getOrDefault("", new long[1])[0];
+        for (PartitionWorker worker : live) {
+            received += worker.received();
+        }
+        for (SinkBinding binding : sinks) {
+            String name = binding.sink().name();
+            List<SinkStats> parts = new ArrayList<>();
+            for (PartitionWorker worker : live) {
+                worker.stats().stream().filter(s -> s.sink().equals(name)).forEach(parts::add);
+            }
+            all.add(merge(name, binding.policy(), parts, ended.getOrDefault(name, new long[4])));
+        }
+        long lag = all.stream().mapToLong(SinkStats::checkpointLag).max().orElse(0);
+        long lost = all.stream().mapToLong(SinkStats::lost).max().orElse(0);
+        return new EngineStats(received, lag, all, lost);
+    }
+
+    /** One sink's counters over the partitions: counts added up, the worst state, the oldest wait. */
+    private SinkStats merge(String name, DeliveryPolicy policy, List<SinkStats> parts, long[] before) {
+        long received = before[0];
+        long delivered = before[1];
+        long retried = before[2];
+        long deadLettered = before[3];
+        int buffered = 0;
+        long bytes = 0;
+        int capacity = 0;
+        long lag = 0;
+        long lost = 0;
+        SinkState state = SinkState.DELIVERING;
+        Instant since = created;
+        Duration oldest = Duration.ZERO;
+        for (SinkStats s : parts) {
+            received += s.received();
+            delivered += s.delivered();
+            retried += s.retried();
+            deadLettered += s.deadLettered();
+            buffered += s.buffered();
+            bytes += s.bufferedBytes();
+            capacity += s.bufferCapacity();
+            lag += s.checkpointLag();
+            lost += s.lost();
+            if (s.state().ordinal() > state.ordinal() || (s.state() == state && parts.get(0) == s)) {
+                state = s.state();
+                since = s.stateSince();
+            }
+            if (s.oldestUnsettledAge().compareTo(oldest) > 0) {
+                oldest = s.oldestUnsettledAge();
+            }
+        }
+        return new SinkStats(name, received, delivered, retried, deadLettered, buffered, bytes, capacity == 0 ? policy.bufferChanges() : capacity,
+                state, since, oldest, lag, lost);
+    }
+
+    /** Keeps the counters of a worker that ended. */
+    private void retire(PartitionWorker worker) {
+        ended.computeIfAbsent("", k -> new long[1])[0] += worker.received();
+        for (SinkStats s : worker.stats()) {
+            long[] c = ended.computeIfAbsent(s.sink(), k -> new long[4]);
+            synchronized (c) {
+                c[0] += s.received();
+                c[1] += s.delivered();
+                c[2] += s.retried();
+                c[3] += s.deadLettered();
+            }
+        }
+    }
+
+    /**
+     * Ends the worker of a lease: handed over gracefully, or abandoned at once when the lease is lost,
+     * which may come while a hand-over is under way and cuts it short.
+     */
+    private boolean end(Lease lease, boolean gracefully) {
+        PartitionWorker worker = workers.get(lease.partition());
+        if (worker == null || worker.lease().orElse(null) != lease) {
+            return true;
+        }
+        boolean drained = true;
+        if (gracefully) {
+            drained = worker.stop(handOverDeadline == null ? options.shutdownDeadline() : handOverDeadline);
+            if (workers.remove(lease.partition(), worker)) {
+                retire(worker);
+                log.info("delivery engine {} handed {} over{}", consumer, worker.describePartition(),
+                        drained ? "" : " (some deliveries were abandoned and will repeat)");
+            }
+        } else {
+            worker.abandon();
+            if (workers.remove(lease.partition(), worker)) {
+                retire(worker);
+            }
+            log.warn("delivery engine {} lost {} and stopped delivering it; the process that leads it now goes on from its last"
+                    + " saved checkpoint", consumer, worker.describePartition());
+        }
+        return drained;
+    }
+
+    /** What the coordinator says of each partition, acted on. */
+    private final class Leading implements Leadership {
+        @Override
+        public void lead(Lease lease) {
+            if (stopping) {
+                return;
+            }
+            PartitionWorker worker = worker(lease);
+            workers.put(lease.partition(), worker);
+            leading.execute(() -> startLed(worker, lease));
+        }
+
+        private void startLed(PartitionWorker worker, Lease lease) {
+            while (!stopping && lease.valid() && workers.get(lease.partition()) == worker) {
+                try {
+                    worker.start();
+                    return;
+                } catch (RuntimeException e) {
+                    log.error("delivery engine {} could not start {}: {}; trying again in a second", consumer,
+                            worker.describePartition(), e.getMessage());
+                    PartitionWorker again = worker(lease);
+                    if (!workers.replace(lease.partition(), worker, again)) {
+                        return;
+                    }
+                    worker = again;
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void handOver(Lease lease) {
+            handOverDrained &= end(lease, true);
+        }
+
+        @Override
+        public void lost(Lease lease) {
+            end(lease, false);
         }
     }
 
@@ -264,6 +439,8 @@ public final class DeliveryEngine implements AutoCloseable {
         private ChangeSource source;
         private CheckpointStore checkpoints;
         private DeadLetterStore deadLetters;
+        private Coordinator coordinator;
+        private int partitions = 1;
         private EngineOptions options = EngineOptions.defaults();
         private DeliveryObserver observer = DeliveryObserver.NONE;
 
@@ -274,10 +451,33 @@ public final class DeliveryEngine implements AutoCloseable {
             }
         }
 
-        /** Changes, checkpoints and dead letters from one database. */
+        /**
+         * Changes, checkpoints and dead letters from one database, and its coordinator if it has one
+         * ({@link DeliveryStore#coordinator()}), so that processes sharing the consumer take turns.
+         */
         public Builder source(DeliveryStore store) {
             Objects.requireNonNull(store, "store");
+            this.coordinator = store.coordinator().orElse(null);
             return source(store.changeSource(), store.checkpointStore(), store.deadLetterStore());
+        }
+
+        /**
+         * Shares the consumer's partitions among the processes that run it; null for none (this
+         * process delivers every change, alone). {@link #source(DeliveryStore)} sets the store's.
+         */
+        public Builder coordinator(Coordinator value) {
+            this.coordinator = value;
+            return this;
+        }
+
+        /**
+         * Splits the consumer's changes by key into {@code count} partitions, each led by one process
+         * at a time ({@link dev.bridge.core.Partitioning}); needs a coordinator. Default: 1. Every
+         * process of a consumer must use the same count.
+         */
+        public Builder partitions(int count) {
+            this.partitions = count;
+            return this;
         }
 
         /** Changes, checkpoints and dead letters from where you choose. */
@@ -316,134 +516,15 @@ public final class DeliveryEngine implements AutoCloseable {
 
         /**
          * @throws IllegalStateException without a source
-         * @throws IllegalArgumentException without a sink, or with two sinks of one name
+         * @throws IllegalArgumentException without a sink, with two sinks of one name, or with
+         *     partitions but no coordinator
          */
         public DeliveryEngine build() {
             if (source == null) {
                 throw new IllegalStateException("the engine of consumer '" + consumer + "' has no source; call source(...) before build()");
             }
-            return new DeliveryEngine(consumer, source, sinks, checkpoints, deadLetters, options, observer);
+            return new DeliveryEngine(consumer, source, sinks, checkpoints, deadLetters, options, observer, coordinator, partitions);
         }
     }
 
-    /**
-     * Sinks that read the source through one subscription and share one position: a single sink
-     * (a replayable source), or all of them (a live-only one). Its checkpoint is saved under each
-     * of its sinks' names.
-     */
-    private final class Lane implements ChangeHandler {
-        final List<SinkRunner> runners;
-        final CheckpointTracker tracker = new CheckpointTracker();
-        final AtomicLong received = new AtomicLong();
-        /** What {@link CheckpointStore#lost} said last, by sink. */
-        final Map<String, Long> lost = new ConcurrentHashMap<>();
-        volatile boolean accepting;
-        volatile long savedCovers;
-        Checkpoint saved;
-        Subscription subscription;
-
-        Lane(List<SinkRunner> runners) {
-            this.runners = List.copyOf(runners);
-        }
-
-        /** Resumes from the checkpoint of its first sink that has one (a lane of several sinks saves the same under each). */
-        void load(Map<String, Checkpoint> checkpoints) {
-            for (SinkRunner runner : runners) {
-                if (saved == null && checkpoints.containsKey(runner.name())) {
-                    saved = checkpoints.get(runner.name());
-                }
-                long missed = DeliveryEngine.this.checkpoints.lost(consumer, runner.name());
-                lost.put(runner.name(), missed);
-                if (missed > 0) {
-                    log.warn("sink {} of consumer {} has missed {} changes in all: the source dropped them before the sink read them"
-                            + " (the change log's maximum retention); `bridge checkpoint show` says until when", runner.name(), consumer, missed);
-                }
-            }
-        }
-
-        void subscribe() {
-            accepting = true;
-            subscription = source.subscribe(Optional.ofNullable(saved), this);
-        }
-
-        String describeSinks() {
-            return runners.stream().map(SinkRunner::name).collect(Collectors.joining("+"));
-        }
-
-        String describe() {
-            return describeSinks() + " from " + (saved == null ? "the beginning" : "checkpoint " + saved.position());
-        }
-
-        void stopAccepting() {
-            accepting = false;
-        }
-
-        void close() {
-            accepting = false;
-            if (subscription != null) {
-                subscription.close();
-            }
-        }
-
-        void saveCheckpoint() {
-            long lowest = Long.MAX_VALUE;
-            for (SinkRunner runner : runners) {
-                lowest = Math.min(lowest, runner.lowestUnsettled());
-            }
-            Checkpoint safe = tracker.advance(lowest);
-            if (safe == null || safe.equals(saved)) {
-                return;
-            }
-            try {
-                for (SinkRunner runner : runners) {
-                    checkpoints.save(consumer, runner.name(), safe);
-                    long now = checkpoints.lost(consumer, runner.name());
-                    long before = lost.getOrDefault(runner.name(), 0L);
-                    if (now > before) {
-                        log.warn("sink {} of consumer {} missed {} more changes: the source dropped them before the sink read them (the"
-                                + " change log's maximum retention); they will not be delivered to it", runner.name(), consumer, now - before);
-                        lost.put(runner.name(), now);
-                    }
-                }
-                saved = safe;
-                savedCovers = tracker.safeCovers();
-            } catch (RuntimeException e) {
-                log.warn("could not save checkpoint {} of sink(s) {} of consumer {}; will try again", safe.position(), describeSinks(),
-                        consumer, e);
-            }
-        }
-
-        @Override
-        public void onChange(Change change) throws InterruptedException {
-            if (!accepting) {
-                return;
-            }
-            long position = received.getAndIncrement();
-            for (SinkRunner runner : runners) {
-                runner.offer(position, change);
-            }
-        }
-
-        @Override
-        public boolean hasRoom(long changeBytes) {
-            for (SinkRunner runner : runners) {
-                if (!runner.hasRoom(changeBytes)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void onCheckpoint(Checkpoint checkpoint) {
-            if (accepting) {
-                tracker.mark(received.get(), checkpoint);
-            }
-        }
-
-        @Override
-        public void onGap(Gap gap) {
-            log.warn("the source could not see changes from {} to {} ({})", gap.from(), gap.to(), gap.cause());
-        }
-    }
 }

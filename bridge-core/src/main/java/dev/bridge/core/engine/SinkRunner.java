@@ -49,6 +49,7 @@ final class SinkRunner {
     private final LongSupplier nanoClock;
     private final Clock wallClock;
     private final Random random = new Random();
+    private final java.util.function.BooleanSupplier mayDeliver;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
@@ -74,7 +75,13 @@ final class SinkRunner {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
 
-    SinkRunner(SinkBinding binding, DeadLetterStore deadLetters, DeliveryObserver observer, LongSupplier nanoClock, Clock wallClock) {
+    /**
+     * @param mayDeliver asked right before each batch goes to the sink: false once the process may no
+     *     longer deliver (its lease ended), and the batch is then not sent
+     */
+    SinkRunner(SinkBinding binding, DeadLetterStore deadLetters, DeliveryObserver observer, LongSupplier nanoClock, Clock wallClock,
+            java.util.function.BooleanSupplier mayDeliver) {
+        this.mayDeliver = mayDeliver;
         this.sink = binding.sink();
         this.name = sink.name();
         this.filter = binding.filter();
@@ -177,12 +184,12 @@ final class SinkRunner {
 
     /**
      * Waits until every buffered change is settled, the deadline ({@link System#nanoTime()}) passes,
-     * or the sink is down; returns whether all are settled.
+     * the sink is down, or the runner is closed; returns whether all are settled.
      */
     boolean awaitDrained(long deadlineNanos) throws InterruptedException {
         lock.lock();
         try {
-            while (!buffer.isEmpty()) {
+            while (!buffer.isEmpty() && !closed) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0 || health.state(nanoClock.getAsLong()) == SinkState.DOWN) {
                     // A sink that is down will not drain: what it holds is abandoned at once, and delivered after the restart.
@@ -196,12 +203,13 @@ final class SinkRunner {
         }
     }
 
-    /** Stops dispatching, stops the sink, and abandons whatever is still unsettled. */
+    /** Stops dispatching and abandons whatever is still unsettled; the sink itself is the engine's to stop. */
     void close() {
         lock.lock();
         try {
             closed = true;
             work.signalAll();
+            notFull.signalAll();
         } finally {
             lock.unlock();
         }
@@ -209,11 +217,6 @@ final class SinkRunner {
             dispatcher.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        try {
-            sink.stop();
-        } catch (RuntimeException e) {
-            log.warn("sink {} failed to stop cleanly", name, e);
         }
         deliverers.shutdownNow();
         deadLetterWriter.shutdownNow();
@@ -321,6 +324,10 @@ final class SinkRunner {
         inFlight.add(batch);
         execute(deliverers, () -> {
             try {
+                if (!mayDeliver.getAsBoolean()) {
+                    // The lease ended: another process may deliver these now. The runner is about to be closed.
+                    return;
+                }
                 sink.deliver(batch.changes, batch);
             } catch (RuntimeException e) {
                 log.warn("sink {} threw instead of acknowledging; retrying its batch", name, e);

@@ -32,4 +32,17 @@ public interface CheckpointStore {
     default long lost(String consumer, String sink) {
         return 0;
     }
+
+    /**
+     * The checkpoints of the lease's partition, fenced by it: the view's {@link #save} succeeds only
+     * while no other process has taken the partition since the lease was granted, and otherwise
+     * throws {@link dev.bridge.core.LeaseLostException} and saves nothing. A partition's sinks are
+     * registered as in {@link #load}, the consumer's other partitions counting as its other sinks.
+     *
+     * @throws UnsupportedOperationException by default: a store that cannot fence its saves cannot
+     *     serve processes that share a consumer
+     */
+    default CheckpointStore leased(Lease lease) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot fence checkpoint saves by a lease");
+    }
 }

@@ -11,4 +11,12 @@ public interface DeliveryStore {
     CheckpointStore checkpointStore();
 
     DeadLetterStore deadLetterStore();
+
+    /**
+     * Who of the processes that share a consumer delivers what, if this store can tell; the engine
+     * then delivers only the partitions this process leads. Empty by default: one process per consumer.
+     */
+    default java.util.Optional<Coordinator> coordinator() {
+        return java.util.Optional.empty();
+    }
 }
