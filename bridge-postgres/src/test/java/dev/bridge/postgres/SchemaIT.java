@@ -128,6 +128,26 @@ class SchemaIT {
                 .containsExactly(table + "/2", table + "/3", "orders/9", table + "/4");
     }
 
+    @Test
+    void aRoleGrantedTheDaemonsRightsBeforeVersionSevenGetsTheLeaseTablesWithTheUpgrade() {
+        PostgresOptions options = TestPostgres.freshOptions();
+        BridgePostgres bridge = TestPostgres.bridge(options);
+        String s = options.schema();
+        assertThat(bridge.schema().install(6).installedVersion()).isEqualTo(6);
+        String role = "daemon_v6_" + s;
+        TestPostgres.execute(db, "CREATE ROLE " + role + " LOGIN");
+        // What `bridge schema grant` gave the daemon's role at version 6.
+        TestPostgres.execute(db, "GRANT SELECT, INSERT, UPDATE, DELETE ON " + s + ".bridge_consumers, " + s + ".bridge_listeners TO " + role);
+
+        bridge.schema().install();
+
+        for (String table : java.util.List.of("bridge_leases", "bridge_members")) {
+            assertThat(TestPostgres.queryString(db, "SELECT has_table_privilege('" + role + "', '" + s + "." + table + "', 'UPDATE')"))
+                    .as("%s may update %s", role, table).isEqualTo("t");
+        }
+        assertThat(TestPostgres.queryString(db, "SELECT has_table_privilege('public', '" + s + ".bridge_leases', 'SELECT')")).isEqualTo("f");
+    }
+
     private String captureFunctionSource(PostgresOptions options) {
         return TestPostgres.queryString(db, "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 + " WHERE n.nspname = '" + options.schema() + "' AND p.proname = 'bridge_capture_snaps'");

@@ -176,6 +176,52 @@ class SecurityIT {
     }
 
     @Test
+    void twoDaemonsOfTheLeastPrivilegedRoleTakeTurnsAndOneEndsTheSessionOfAFrozenLeader() throws Exception {
+        Setup at = setup(DeliveryMode.AT_LEAST_ONCE);
+        List<dev.bridge.core.engine.DeliveryEngine> engines = new ArrayList<>();
+        java.util.Queue<Change> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (FreezableProxy proxy = new FreezableProxy(TestPostgres.shared().getPort())) {
+            ConnectionFactory viaProxy = ConnectionFactory.of("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", DAEMON, null);
+            dev.bridge.core.engine.DeliveryEngine a = daemonEngine(at, viaProxy, received);
+            engines.add(a);
+            a.start();
+            RecordingHandler.awaitTrue(() -> a.leading().equals(java.util.Set.of(0)), WAIT, () -> "the first daemon does not lead");
+            dev.bridge.core.engine.DeliveryEngine b = daemonEngine(at, connections(DAEMON), received);
+            engines.add(b);
+            b.start();
+            TestPostgres.execute(writer, "INSERT INTO " + at.table() + " VALUES (1, 'before')");
+            RecordingHandler.awaitTrue(() -> received.size() == 1, WAIT, () -> "nothing delivered");
+
+            proxy.freezeCurrentConnections();
+            RecordingHandler.awaitTrue(() -> b.leading().equals(java.util.Set.of(0)), WAIT, () -> "the second daemon did not take over");
+            TestPostgres.execute(writer, "INSERT INTO " + at.table() + " VALUES (2, 'after')");
+            RecordingHandler.awaitTrue(() -> received.stream().anyMatch(c -> c.id().equals("2")), WAIT, () -> "nothing delivered after");
+            assertThat(TestPostgres.queryString(SUPERUSER, "SELECT usename FROM pg_stat_activity WHERE pid = (SELECT holder_pid FROM "
+                    + at.options().schema() + ".bridge_leases WHERE consumer = 'turns')")).isEqualTo(DAEMON);
+        } finally {
+            engines.forEach(dev.bridge.core.engine.DeliveryEngine::stop);
+        }
+    }
+
+    private static dev.bridge.core.engine.DeliveryEngine daemonEngine(Setup at, ConnectionFactory connections, java.util.Queue<Change> into) {
+        BridgePostgres asDaemon = BridgePostgres.create(daemon, connections, at.options());
+        return dev.bridge.core.engine.DeliveryEngine.builder("turns").source(asDaemon).sink(new dev.bridge.core.port.ChangeSink() {
+            @Override
+            public String name() {
+                return "into";
+            }
+
+            @Override
+            public void deliver(List<Change> batch, dev.bridge.core.port.Acknowledger acks) {
+                for (Change c : batch) {
+                    into.add(c);
+                    acks.ack(c, dev.bridge.core.port.Ack.delivered());
+                }
+            }
+        }).options(new dev.bridge.core.engine.EngineOptions(Duration.ofMillis(100), Duration.ofSeconds(5))).build();
+    }
+
+    @Test
     void aWriterCannotWriteReadOrCallAnythingOfBridges() {
         Setup at = setup(DeliveryMode.AT_LEAST_ONCE);
         String s = at.options().schema();
