@@ -7,8 +7,8 @@
 #
 # Usage: deploy/image/debian-jre-base.sh [OUTPUT.tar]   (default: target/bridge-base.tar)
 # Needs root (or user namespaces) and mmdebstrap (`apt-get install mmdebstrap`); takes a few
-# minutes and makes a tarball of about 350 MB. Every file of the image comes from the Debian archive, so rebuild it
-# now and then to pick up security updates.
+# minutes and makes a tarball of about 350 MB. Every file of the image comes from the Debian
+# archive, so rebuild it now and then to pick up security updates.
 set -euo pipefail
 
 out=${1:-target/bridge-base.tar}
