@@ -37,7 +37,10 @@ public final class Consumers {
     public record LeaseHolder(int part, int parts, String holder, long epoch, Instant since, Instant renewedAt, boolean live) {
     }
 
-    /** One process of a consumer: {@code live} while it renews its membership; the oldest live ones get a partition more. */
+    /**
+     * One process of a consumer: {@code live} while it renews its membership and its session lasts;
+     * the oldest live ones get a partition more.
+     */
     public record Member(String member, int parts, Instant joinedAt, Instant seenAt, boolean live) {
     }
 
@@ -95,8 +98,9 @@ public final class Consumers {
 
     /** The processes of the consumer seen in the last minute, oldest first. */
     public List<Member> members(String consumer) {
-        String sql = "SELECT member, parts, joined_at, seen_at, seen_at > now() - ? * interval '1 millisecond' FROM " + schema
-                + ".bridge_members WHERE consumer = ? ORDER BY joined_at, member";
+        String sql = "SELECT member, parts, joined_at, seen_at, seen_at > now() - ? * interval '1 millisecond'"
+                + " AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.pid) FROM " + schema
+                + ".bridge_members m WHERE consumer = ? ORDER BY joined_at, member";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, leaseMillis);
             ps.setString(2, consumer);

@@ -157,7 +157,7 @@ final class PostgresMembership implements Membership {
                             return;
                         }
                         backoff = options.reconnectMin().toMillis();
-                        long wait = t0 + renewNanos - System.nanoTime();
+                        long wait = nextRound(t0);
                         if (wait > 0 && wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                             wakeups.drainPermits();
                         }
@@ -193,13 +193,7 @@ final class PostgresMembership implements Membership {
         renew(c, t0);
         List<String[]> members = members(c);
         leaders = readLeaders(c);
-        for (Held h : held.values()) {
-            if (h.state.get() == State.PENDING && System.nanoTime() - h.startAt >= 0 && h.valid()
-                    && h.state.compareAndSet(State.PENDING, State.LEADING)) {
-                log.info("member {} of consumer {} leads partition {} of {} (epoch {})", member, consumer, h.part, partitions, h.epoch);
-                leadership.lead(h);
-            }
-        }
+        held.values().forEach(this::startIfDue);
         for (Held h : List.copyOf(held.values())) {
             State s = h.state.get();
             if (s == State.HANDED_OVER || s == State.ENDED) {
@@ -232,6 +226,26 @@ final class PostgresMembership implements Membership {
         return closing && held.isEmpty();
     }
 
+    /** Leads a partition taken once the previous leader's lease has run out. */
+    private void startIfDue(Held h) {
+        if (h.state.get() == State.PENDING && System.nanoTime() - h.startAt >= 0 && h.valid()
+                && h.state.compareAndSet(State.PENDING, State.LEADING)) {
+            log.info("member {} of consumer {} leads partition {} of {} (epoch {})", member, consumer, h.part, partitions, h.epoch);
+            leadership.lead(h);
+        }
+    }
+
+    /** Until the next round: a fifth of the lease time after {@code t0}, or sooner when a taken partition may start. */
+    private long nextRound(long t0) {
+        long next = t0 + renewNanos;
+        for (Held h : held.values()) {
+            if (h.state.get() == State.PENDING && h.startAt - next < 0) {
+                next = h.startAt;
+            }
+        }
+        return next - System.nanoTime();
+    }
+
     private void renew(Connection c, long t0) throws SQLException {
         if (held.isEmpty()) {
             return;
@@ -261,8 +275,9 @@ final class PostgresMembership implements Membership {
     /** Marks this member alive; returns the live members that agree with the oldest on the partitions, oldest first: {member, parts}. */
     private List<String[]> members(Connection c) throws SQLException {
         if (!closing) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".bridge_members (consumer, member, parts)"
-                    + " VALUES (?, ?, ?) ON CONFLICT (consumer, member) DO UPDATE SET seen_at = now(), parts = excluded.parts,"
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".bridge_members (consumer, member, parts, pid)"
+                    + " VALUES (?, ?, ?, pg_backend_pid()) ON CONFLICT (consumer, member) DO UPDATE SET seen_at = now(),"
+                    + " parts = excluded.parts, pid = excluded.pid,"
                     // A member back after being silent for longer than a lease counts as new: the others took its partitions meanwhile.
                     + " joined_at = CASE WHEN bridge_members.seen_at < now() - ? * interval '1 millisecond' THEN now()"
                     + " ELSE bridge_members.joined_at END")) {
@@ -282,8 +297,10 @@ final class PostgresMembership implements Membership {
             }
         }
         List<String[]> live = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT member, parts FROM " + schema + ".bridge_members WHERE consumer = ?"
-                + " AND seen_at > now() - ? * interval '1 millisecond' ORDER BY joined_at, member")) {
+        // Live: seen within a lease time, and its session still there (a killed process's session ends at once).
+        try (PreparedStatement ps = c.prepareStatement("SELECT member, parts FROM " + schema + ".bridge_members m WHERE consumer = ?"
+                + " AND seen_at > now() - ? * interval '1 millisecond' AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.pid)"
+                + " ORDER BY joined_at, member")) {
             ps.setString(1, consumer);
             ps.setLong(2, leaseMillis);
             try (ResultSet rs = ps.executeQuery()) {
@@ -400,6 +417,8 @@ final class PostgresMembership implements Membership {
         if (waitMillis > 0) {
             log.info("member {} of consumer {} took partition {} (epoch {}) from {}, which did not hand it over: it delivers in {} ms,"
                     + " once that leader's lease has run out", member, consumer, part, epoch, previous, waitMillis);
+        } else {
+            startIfDue(h);
         }
         return true;
     }
@@ -438,7 +457,10 @@ final class PostgresMembership implements Membership {
     }
 
     private void handOver(Held h) {
-        if (h.state.compareAndSet(State.PENDING, State.HANDED_OVER)) {
+        // Taken but not led yet: let go without marking it released, so that the next leader still waits for the lease this
+        // member took it under to run out, which covers the lease of the leader before.
+        if (h.state.compareAndSet(State.PENDING, State.ENDED)) {
+            h.invalidate();
             return;
         }
         if (!h.state.compareAndSet(State.LEADING, State.HANDING_OVER)) {

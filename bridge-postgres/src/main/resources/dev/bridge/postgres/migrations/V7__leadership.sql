@@ -25,6 +25,7 @@ CREATE TABLE ${schema}.bridge_members (
     consumer  text        NOT NULL,
     member    text        NOT NULL,
     parts     integer     NOT NULL CHECK (parts > 0),
+    pid       integer     NOT NULL,
     joined_at timestamptz NOT NULL DEFAULT now(),
     seen_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer, member)
