@@ -123,7 +123,8 @@ public final class Bridge {
     }
 
     /**
-     * Ready when started and not stopping, in touch with the consumer's other processes, and, as
+     * Ready when started and not stopping, in touch with the consumer's other processes, free to lead
+     * (its partition count is theirs), and, as
      * {@code bridge.ops.ready-checks} says, while it leads a partition: while every listener holds a
      * live connection ({@code listener}) and no sink is down ({@code sinks}). A process that stands
      * by is ready: it can take over. Its role and each sink's state are reported either way.
@@ -146,7 +147,7 @@ public final class Bridge {
             checks.put("sink " + sink.sink(), describe(sink));
         }
         boolean leads = !leading.isEmpty();
-        boolean ready = running && inTouch && (!leads || connected || !opsSettings.readyChecks().contains("listener"))
+        boolean ready = running && inTouch && membership.flatMap(Membership::problem).isEmpty() && (!leads || connected || !opsSettings.readyChecks().contains("listener"))
                 && (!anyDown || !opsSettings.readyChecks().contains("sinks"));
         return new Readiness(ready, checks);
     }
@@ -161,6 +162,10 @@ public final class Bridge {
             return "not in touch with the other processes (member " + me + "): leads nothing until it is";
         }
         int n = engine.partitions();
+        Optional<String> problem = membership.get().problem();
+        if (problem.isPresent()) {
+            return "leads nothing (member " + me + "): " + problem.get();
+        }
         if (!leading.isEmpty()) {
             return "leader of partition" + (leading.size() == 1 ? " " : "s ") + leading.stream().map(String::valueOf)
                     .collect(java.util.stream.Collectors.joining(", ")) + " of " + n + " (member " + me + ")";

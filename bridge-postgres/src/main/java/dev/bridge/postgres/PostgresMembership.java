@@ -69,6 +69,7 @@ final class PostgresMembership implements Membership {
     private final LogThrottle throttle = new LogThrottle(30, TimeUnit.SECONDS, System::nanoTime);
     private volatile List<Leader> leaders = List.of();
     private volatile boolean connected;
+    private volatile String problem;
     private volatile boolean closing;
     private long cycles;
 
@@ -110,6 +111,11 @@ final class PostgresMembership implements Membership {
     @Override
     public boolean connected() {
         return connected;
+    }
+
+    @Override
+    public java.util.Optional<String> problem() {
+        return java.util.Optional.ofNullable(problem);
     }
 
     @Override
@@ -171,8 +177,10 @@ final class PostgresMembership implements Membership {
                     long delay = ThreadLocalRandom.current().nextLong(backoff + 1);
                     long held = throttle.admit("connection");
                     if (held >= 0) {
-                        log.warn("member {} of consumer {} lost touch with the other processes ({}); trying again in {} ms{}", member,
-                                consumer, describe(e), delay, LogThrottle.held(held, "30 s"));
+                        boolean denied = e instanceof SQLException sql && "42501".equals(sql.getSQLState());
+                        log.warn("member {} of consumer {} lost touch with the other processes ({}); trying again in {} ms{}{}", member,
+                                consumer, describe(e), delay, denied ? "; the schema's owner grants what is missing with `bridge schema"
+                                + " grant ROLE` (docs/security.md)" : "", LogThrottle.held(held, "30 s"));
                     }
                     backoff = Math.min(backoff * 2, options.reconnectMax().toMillis());
                     if (wakeups.tryAcquire(delay, TimeUnit.MILLISECONDS)) {
@@ -313,7 +321,9 @@ final class PostgresMembership implements Membership {
             return live;
         }
         String agreed = live.get(0)[1];
-        if (!agreed.equals(Integer.toString(partitions))) {
+        problem = agreed.equals(Integer.toString(partitions)) ? null : "set to " + partitions + " partitions, but the longest-running"
+                + " process of the consumer, " + live.get(0)[0] + ", to " + agreed + ": it leads none until all have the same bridge.partitions";
+        if (problem != null) {
             long held = throttle.admit("parts");
             if (held >= 0) {
                 log.error("member {} of consumer {} is set to {} partitions, but the longest-running member {} to {}: it leads none until"

@@ -15,6 +15,14 @@ public interface Membership extends AutoCloseable {
      */
     boolean connected();
 
+    /**
+     * What keeps this process from leading any partition, beyond the others leading them: another
+     * partition count than the longest-running process's, say. Empty when nothing does.
+     */
+    default java.util.Optional<String> problem() {
+        return java.util.Optional.empty();
+    }
+
     /** The partitions this process leads now. */
     Set<Integer> leading();
 
