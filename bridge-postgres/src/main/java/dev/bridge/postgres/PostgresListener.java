@@ -228,6 +228,11 @@ public final class PostgresListener implements Subscription {
     }
 
     private String describe(Exception e) {
+        return describe(e, connections);
+    }
+
+    /** "message [SQLSTATE 08006] at postgres at host:port/db", for a log line; the connection's description holds no secret. */
+    static String describe(Exception e, ConnectionFactory connections) {
         String state = e instanceof SQLException sql && sql.getSQLState() != null ? " [SQLSTATE " + sql.getSQLState() + "]" : "";
         return e.getMessage() + state + " at " + connections;
     }

@@ -175,12 +175,12 @@ final class PostgresMembership implements Membership {
                         return;
                     }
                     long delay = ThreadLocalRandom.current().nextLong(backoff + 1);
-                    long held = throttle.admit("connection");
-                    if (held >= 0) {
+                    long suppressed = throttle.admit("connection");
+                    if (suppressed >= 0) {
                         boolean denied = e instanceof SQLException sql && "42501".equals(sql.getSQLState());
                         log.warn("member {} of consumer {} lost touch with the other processes ({}); trying again in {} ms{}{}", member,
                                 consumer, describe(e), delay, denied ? "; the schema's owner grants what is missing with `bridge schema"
-                                + " grant ROLE` (docs/security.md)" : "", LogThrottle.held(held, "30 s"));
+                                + " grant ROLE` (docs/security.md)" : "", LogThrottle.held(suppressed, "30 s"));
                     }
                     backoff = Math.min(backoff * 2, options.reconnectMax().toMillis());
                     if (wakeups.tryAcquire(delay, TimeUnit.MILLISECONDS)) {
@@ -199,7 +199,7 @@ final class PostgresMembership implements Membership {
     /** One round; true once closing and nothing is held any more. */
     private boolean cycle(Connection c, long t0) throws SQLException {
         renew(c, t0);
-        List<String[]> members = members(c);
+        List<Peer> members = members(c);
         leaders = readLeaders(c);
         held.values().forEach(this::startIfDue);
         for (Held h : List.copyOf(held.values())) {
@@ -280,8 +280,12 @@ final class PostgresMembership implements Membership {
         }
     }
 
-    /** Marks this member alive; returns the live members that agree with the oldest on the partitions, oldest first: {member, parts}. */
-    private List<String[]> members(Connection c) throws SQLException {
+    /** A live member as this one sees it. */
+    private record Peer(String member, int parts) {
+    }
+
+    /** Marks this member alive; returns the live members that agree with the oldest on the partitions, oldest first. */
+    private List<Peer> members(Connection c) throws SQLException {
         if (!closing) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".bridge_members (consumer, member, parts, pid)"
                     + " VALUES (?, ?, ?, pg_backend_pid()) ON CONFLICT (consumer, member) DO UPDATE SET seen_at = now(),"
@@ -304,7 +308,7 @@ final class PostgresMembership implements Membership {
                 ps.executeUpdate();
             }
         }
-        List<String[]> live = new ArrayList<>();
+        List<Peer> live = new ArrayList<>();
         // Live: seen within a lease time, and its session still there (a killed process's session ends at once).
         try (PreparedStatement ps = c.prepareStatement("SELECT member, parts FROM " + schema + ".bridge_members m WHERE consumer = ?"
                 + " AND seen_at > now() - ? * interval '1 millisecond' AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = m.pid)"
@@ -313,30 +317,30 @@ final class PostgresMembership implements Membership {
             ps.setLong(2, leaseMillis);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    live.add(new String[] {rs.getString(1), Integer.toString(rs.getInt(2))});
+                    live.add(new Peer(rs.getString(1), rs.getInt(2)));
                 }
             }
         }
         if (live.isEmpty()) {
             return live;
         }
-        String agreed = live.get(0)[1];
-        problem = agreed.equals(Integer.toString(partitions)) ? null : "set to " + partitions + " partitions, but the longest-running"
-                + " process of the consumer, " + live.get(0)[0] + ", to " + agreed + ": it leads none until all have the same bridge.partitions";
+        int agreed = live.get(0).parts();
+        problem = agreed == partitions ? null : "set to " + partitions + " partitions, but the longest-running"
+                + " process of the consumer, " + live.get(0).member() + ", to " + agreed + ": it leads none until all have the same bridge.partitions";
         if (problem != null) {
-            long held = throttle.admit("parts");
-            if (held >= 0) {
+            long suppressed = throttle.admit("parts");
+            if (suppressed >= 0) {
                 log.error("member {} of consumer {} is set to {} partitions, but the longest-running member {} to {}: it leads none until"
                         + " every process of the consumer has the same bridge.partitions (stop the others, then start them with the new"
-                        + " count){}", member, consumer, partitions, live.get(0)[0], agreed, LogThrottle.held(held, "30 s"));
+                        + " count){}", member, consumer, partitions, live.get(0).member(), agreed, LogThrottle.held(suppressed, "30 s"));
             }
         }
-        return live.stream().filter(m -> m[1].equals(agreed)).toList();
+        return live.stream().filter(m -> m.parts() == agreed).toList();
     }
 
-    private int myIndex(List<String[]> members) {
+    private int myIndex(List<Peer> members) {
         for (int i = 0; i < members.size(); i++) {
-            if (members.get(i)[0].equals(member)) {
+            if (members.get(i).member().equals(member)) {
                 return i;
             }
         }
@@ -344,7 +348,7 @@ final class PostgresMembership implements Membership {
     }
 
     /** This member's share: partitions / members, one more for each of the oldest partitions % members. */
-    private int quota(List<String[]> members) {
+    private int quota(List<Peer> members) {
         int i = myIndex(members);
         if (i < 0) {
             return 0;
@@ -457,11 +461,11 @@ final class PostgresMembership implements Membership {
                 }
             }
         } catch (SQLException e) {
-            long held = throttle.admit("terminate");
-            if (held >= 0) {
+            long suppressed = throttle.admit("terminate");
+            if (suppressed >= 0) {
                 log.warn("partition {} of consumer {}: could not end the session of a leader that stopped renewing its lease ({}); the"
                         + " partition is taken once PostgreSQL drops that session. Run every process of a consumer as one role, or grant"
-                        + " it pg_signal_backend{}", part, consumer, describe(e), LogThrottle.held(held, "30 s"));
+                        + " it pg_signal_backend{}", part, consumer, describe(e), LogThrottle.held(suppressed, "30 s"));
             }
         }
     }
@@ -560,8 +564,7 @@ final class PostgresMembership implements Membership {
     }
 
     private String describe(Exception e) {
-        String state = e instanceof SQLException sql && sql.getSQLState() != null ? " [SQLSTATE " + sql.getSQLState() + "]" : "";
-        return e.getMessage() + state + " at " + connections;
+        return PostgresListener.describe(e, connections);
     }
 
     /** A partition this member holds the lock of. */

@@ -33,15 +33,6 @@ import org.slf4j.LoggerFactory;
  * delivered or dead-lettered, so a sink that is slow or down holds back no other, a crash loses
  * nothing and repeats only what was in flight. See {@code docs/delivery.md}.
  *
- * <p>Lifecycle: {@link #start()} once, then {@link #stop()} once; thread-safe.
- */
-/**
- * Takes changes from a source and delivers each to every sink whose filter matches: in order per
- * key and sink, different keys in parallel, in batches, at least once. Each sink reads a replayable
- * source through its own subscription, and its checkpoint advances only past changes it has
- * delivered or dead-lettered, so a sink that is slow or down holds back no other, a crash loses
- * nothing and repeats only what was in flight. See {@code docs/delivery.md}.
- *
  * <p>With a {@link Coordinator} (bridge-postgres's comes with {@code source(pg)}), any number of
  * processes may run one consumer: the consumer's changes are split into
  * {@linkplain Builder#partitions partitions} by key, and the engine delivers only the partitions
@@ -65,8 +56,13 @@ public final class DeliveryEngine implements AutoCloseable {
     private final int partitions;
     /** The workers of the partitions this process leads, by partition; the one worker when not coordinated. */
     private final Map<Integer, PartitionWorker> workers = new ConcurrentHashMap<>();
-    /** Counters of the workers that ended, by sink, so that the engine's never go down. */
+    /** Counters of the workers that ended, by sink (received, delivered, retried, dead-lettered), so that the engine's never go down. */
     private final Map<String, long[]> ended = new ConcurrentHashMap<>();
+    /** Changes the workers that ended took from the source. */
+    private final java.util.concurrent.atomic.AtomicLong endedReceived = new java.util.concurrent.atomic.AtomicLong();
+    /** The deadline of the hand-overs of a graceful stop; until one, the configured shutdown deadline. */
+    private volatile Duration handOverDeadline;
+    private volatile boolean handOverDrained = true;
     private final ExecutorService leading;
     private final Instant created = Instant.now();
     private volatile Membership membership;
@@ -226,21 +222,12 @@ public final class DeliveryEngine implements AutoCloseable {
     }
 
     private boolean handOverAll(Duration deadline) {
-        Duration saved = handOverDeadline;
         handOverDeadline = deadline;
-        handOverDrained = true;
-        try {
-            membership.close();
-        } finally {
-            handOverDeadline = saved;
-        }
+        membership.close();
         workers.values().forEach(PartitionWorker::abandon);
         workers.clear();
         return handOverDrained;
     }
-
-    private volatile Duration handOverDeadline;
-    private volatile boolean handOverDrained = true;
 
     private void stopSinks(List<ChangeSink> started) {
         for (ChangeSink sink : started) {
@@ -286,19 +273,16 @@ public final class DeliveryEngine implements AutoCloseable {
      * {@code checkpointLag} and {@code lost} the largest of its sinks'.
      */
     public EngineStats stats() {
-        List<PartitionWorker> live = List.copyOf(workers.values());
-        List<SinkStats> all = new ArrayList<>();
-        long received = ended.getOrDefault("", new long[1])[0];
-        for (PartitionWorker worker : live) {
+        long received = endedReceived.get();
+        Map<String, List<SinkStats>> bySink = new java.util.HashMap<>();
+        for (PartitionWorker worker : List.copyOf(workers.values())) {
             received += worker.received();
+            worker.stats().forEach(s -> bySink.computeIfAbsent(s.sink(), k -> new ArrayList<>()).add(s));
         }
+        List<SinkStats> all = new ArrayList<>();
         for (SinkBinding binding : sinks) {
             String name = binding.sink().name();
-            List<SinkStats> parts = new ArrayList<>();
-            for (PartitionWorker worker : live) {
-                worker.stats().stream().filter(s -> s.sink().equals(name)).forEach(parts::add);
-            }
-            all.add(merge(name, binding.policy(), parts, ended.getOrDefault(name, new long[4])));
+            all.add(merge(name, binding.policy(), bySink.getOrDefault(name, List.of()), ended.getOrDefault(name, new long[4])));
         }
         long lag = all.stream().mapToLong(SinkStats::checkpointLag).max().orElse(0);
         long lost = all.stream().mapToLong(SinkStats::lost).max().orElse(0);
@@ -316,8 +300,7 @@ public final class DeliveryEngine implements AutoCloseable {
         int capacity = 0;
         long lag = 0;
         long lost = 0;
-        SinkState state = SinkState.DELIVERING;
-        Instant since = created;
+        SinkStats worst = null;
         Duration oldest = Duration.ZERO;
         for (SinkStats s : parts) {
             received += s.received();
@@ -329,21 +312,20 @@ public final class DeliveryEngine implements AutoCloseable {
             capacity += s.bufferCapacity();
             lag += s.checkpointLag();
             lost += s.lost();
-            if (s.state().ordinal() > state.ordinal() || (s.state() == state && parts.get(0) == s)) {
-                state = s.state();
-                since = s.stateSince();
+            if (worst == null || s.state().ordinal() > worst.state().ordinal()) {
+                worst = s;
             }
             if (s.oldestUnsettledAge().compareTo(oldest) > 0) {
                 oldest = s.oldestUnsettledAge();
             }
         }
         return new SinkStats(name, received, delivered, retried, deadLettered, buffered, bytes, capacity == 0 ? policy.bufferChanges() : capacity,
-                state, since, oldest, lag, lost);
+                worst == null ? SinkState.DELIVERING : worst.state(), worst == null ? created : worst.stateSince(), oldest, lag, lost);
     }
 
     /** Keeps the counters of a worker that ended. */
     private void retire(PartitionWorker worker) {
-        ended.computeIfAbsent("", k -> new long[1])[0] += worker.received();
+        endedReceived.addAndGet(worker.received());
         for (SinkStats s : worker.stats()) {
             long[] c = ended.computeIfAbsent(s.sink(), k -> new long[4]);
             synchronized (c) {

@@ -202,11 +202,9 @@ final class PartitionWorker {
     /** Each sink's counters, with its position, in configuration order. */
     List<SinkStats> stats() {
         List<SinkStats> sinks = new ArrayList<>();
-        for (SinkRunner runner : runners) {
-            for (Lane lane : lanes) {
-                if (lane.runners.contains(runner)) {
-                    sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
-                }
+        for (Lane lane : lanes) {
+            for (SinkRunner runner : lane.runners) {
+                sinks.add(runner.stats().withPosition(lane.received.get() - lane.savedCovers, lane.lost.getOrDefault(runner.name(), 0L)));
             }
         }
         return sinks;

@@ -11,7 +11,7 @@ public interface Leadership {
     void lead(Lease lease);
 
     /**
-     * Hand the partition over: take no more of its changes, let deliveries in flight finish, save the
+     * Hand the partition over: take no more of its changes, deliver those already taken, save the
      * checkpoint, and return. The partition goes to another process only after this returns, so the
      * new leader starts where this one stopped. May block, within the engine's shutdown deadline.
      */
