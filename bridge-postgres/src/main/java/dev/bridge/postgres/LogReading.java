@@ -198,19 +198,21 @@ final class LogReading implements ListenMode {
                 afterSeq = row.seq();
                 handOver(row);
             }
-            if (!page.more() || closed.getAsBoolean()) {
+            if (!page.more()) {
                 break;
             }
             handler.onCheckpoint(new Checkpoint(new ChangeLog.Position(position, next, afterSeq).toString()));
+            if (closed.getAsBoolean()) {
+                // Closed part way: what was handed over is covered by the checkpoint just passed.
+                return read;
+            }
             page = changeLog.next(c, position, next, afterSeq, options.pageSize());
         }
-        if (!closed.getAsBoolean()) {
-            position = next;
-            unfinished = null;
-            batchBase = -1;
-            handedOver.clear();
-            handler.onCheckpoint(new Checkpoint(next));
-        }
+        position = next;
+        unfinished = null;
+        batchBase = -1;
+        handedOver.clear();
+        handler.onCheckpoint(new Checkpoint(next));
         return read;
     }
 

@@ -163,6 +163,29 @@ class LeadershipIT {
     }
 
     @Test
+    void aHandOverBehindASlowSinkLeavesWhatItHoldsToTheNextLeaderAndLosesNothing() throws Exception {
+        Fixture f = new Fixture(1);
+        Engine a = f.engine("a", TestPostgres.listenerConnections(), Duration.ZERO, Duration.ofMillis(50));
+        Engine b = f.engine("b", TestPostgres.listenerConnections(), Duration.ZERO, Duration.ZERO);
+        try (Writers writers = f.writers()) {
+            RecordingHandler.awaitTrue(() -> writers.committed.values().stream().mapToLong(Long::longValue).sum() > 3_000, WAIT,
+                    () -> "the writers are slow");
+            a.start();
+            RecordingHandler.awaitTrue(() -> a.hook.count.get() > 200, WAIT, () -> "a delivers nothing");
+            b.start();
+            assertThat(a.engine.stop()).as("a had delivered all it held, with no time to do so").isFalse();
+            RecordingHandler.awaitTrue(() -> b.engine.leading().equals(Set.of(0)), WAIT, () -> "b did not take over");
+            writers.stop();
+            f.awaitAllDelivered(writers);
+            System.out.printf("LeadershipIT: a hand-over with a backlog repeated %d changes%n", f.repeats());
+        } finally {
+            b.stop();
+            a.stop();
+        }
+        f.assertOrderPerKey();
+    }
+
+    @Test
     void partitionsAreSharedEvenlyAsEnginesJoinAndLeaveWithOrderKept() throws Exception {
         Fixture f = new Fixture(6);
         List<Engine> engines = new ArrayList<>();
@@ -263,8 +286,13 @@ class LeadershipIT {
         }
 
         Engine engine(String name, ConnectionFactory connections) {
+            return engine(name, connections, EngineOptions.defaults().handOverTime(), Duration.ZERO);
+        }
+
+        /** An engine whose sink takes {@code perBatch} for each batch. */
+        Engine engine(String name, ConnectionFactory connections, Duration handOverTime, Duration perBatch) {
             BridgePostgres own = BridgePostgres.create(TestPostgres.dataSource(), connections, options);
-            Hook hook = new Hook(received);
+            Hook hook = new Hook(received, perBatch);
             Saves saves = new Saves(own.checkpointStore());
             DeliveryPolicy policy = new DeliveryPolicy(4, 50, Duration.ZERO, 2_000, 16L << 20, Duration.ofSeconds(30),
                     RetryPolicy.exponential(Duration.ofMillis(10), Duration.ofMillis(200), 1_000, Duration.ofHours(1)));
@@ -273,7 +301,7 @@ class LeadershipIT {
                     .coordinator(own.coordinator().orElseThrow())
                     .partitions(partitions)
                     .sink(hook, SinkFilter.all(), policy)
-                    .options(new EngineOptions(Duration.ofMillis(50), Duration.ofSeconds(10)))
+                    .options(new EngineOptions(Duration.ofMillis(50), Duration.ofSeconds(10), handOverTime))
                     .build();
             return new Engine(name, engine, hook, saves);
         }
@@ -399,9 +427,11 @@ class LeadershipIT {
     private static final class Hook implements ChangeSink {
         final Queue<Change> receiver;
         final AtomicLong count = new AtomicLong();
+        private final long perBatchNanos;
 
-        Hook(Queue<Change> receiver) {
+        Hook(Queue<Change> receiver, Duration perBatch) {
             this.receiver = receiver;
+            this.perBatchNanos = Math.max(1_000_000, perBatch.toNanos());
         }
 
         @Override
@@ -411,7 +441,7 @@ class LeadershipIT {
 
         @Override
         public void deliver(List<Change> batch, Acknowledger acks) {
-            LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(perBatchNanos);
             for (Change c : batch) {
                 receiver.add(c);
                 count.incrementAndGet();

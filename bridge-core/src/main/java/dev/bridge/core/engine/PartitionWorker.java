@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ final class PartitionWorker {
     private final List<SinkRunner> runners = new ArrayList<>();
     private final List<Lane> lanes = new ArrayList<>();
     private final ScheduledExecutorService checkpointer;
-    private final java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean abandoned = new AtomicBoolean();
     private boolean started;
     private boolean stopped;
 
@@ -131,8 +132,10 @@ final class PartitionWorker {
     }
 
     /**
-     * Graceful stop: takes no more changes, lets deliveries in flight finish until {@code deadline},
-     * abandons the rest, saves each sink's checkpoint.
+     * Graceful stop: closes the subscriptions, which hand over what they have read and the
+     * checkpoint after it; lets the sinks deliver what they hold until {@code deadline} (a handed-over
+     * partition only for the engine's hand-over time, after which nothing more is sent and what is
+     * in flight is awaited until {@code deadline}); saves each sink's checkpoint.
      *
      * @return whether every change taken was settled in time
      */
@@ -141,25 +144,45 @@ final class PartitionWorker {
             return true;
         }
         stopped = true;
+        long now = System.nanoTime();
+        long until = now + deadline.toNanos();
+        long delivering = lease == null ? until : Math.min(until, now + options.handOverTime().toNanos());
+        closeSubscriptions();
         lanes.forEach(Lane::stopAccepting);
         runners.forEach(SinkRunner::beginStop);
-        closeSubscriptions();
-        long until = System.nanoTime() + deadline.toNanos();
         boolean drained = true;
         try {
             for (SinkRunner runner : runners) {
-                drained &= runner.awaitDrained(until);
+                drained &= runner.awaitDrained(delivering);
+            }
+            if (!drained) {
+                for (SinkRunner runner : runners) {
+                    runner.holdBack(until);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             drained = false;
         }
-        checkpointer.shutdownNow();
+        endCheckpointer();
         if (!abandoned.get()) {
             saveCheckpoints();
         }
         runners.forEach(SinkRunner::close);
         return drained && !abandoned.get();
+    }
+
+    /** Lets a save under way finish (interrupting it would fail it on its connection), then schedules no more. */
+    private void endCheckpointer() {
+        checkpointer.shutdown();
+        try {
+            if (!checkpointer.awaitTermination(options.checkpointInterval().toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                checkpointer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            checkpointer.shutdownNow();
+        }
     }
 
     /**
@@ -282,8 +305,8 @@ final class PartitionWorker {
             accepting = false;
         }
 
+        /** Closes the subscription; until it has let go, what it hands over is still taken (a graceful stop relies on it). */
         void close() {
-            accepting = false;
             if (subscription != null) {
                 subscription.close();
             }
@@ -320,6 +343,10 @@ final class PartitionWorker {
                 onLeaseLost.run();
                 return false;
             } catch (RuntimeException e) {
+                if (abandoned.get()) {
+                    log.debug("a save of checkpoint {} of consumer {} ended with the partition: {}", safe.position(), consumer, e.getMessage());
+                    return false;
+                }
                 log.warn("could not save checkpoint {} of sink(s) {} of consumer {}; will try again", safe.position(), describeSinks(),
                         consumer, e);
             }

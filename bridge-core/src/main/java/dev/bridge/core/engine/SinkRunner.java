@@ -66,6 +66,8 @@ final class SinkRunner {
     private final ExecutorService deadLetterWriter;
     private final Thread dispatcher;
     private boolean stopping;
+    /** Whether nothing more is sent, while what is in flight is still settled (the end of a hand-over); guarded by the lock. */
+    private boolean holding;
     /** Whether {@link #hasRoom} waits for the buffer to drain to half; guarded by the lock. */
     private boolean refilling;
     private boolean closed;
@@ -203,6 +205,28 @@ final class SinkRunner {
         }
     }
 
+    /**
+     * Sends nothing more, and waits until what is in flight is settled, the deadline
+     * ({@link System#nanoTime()}) passes or the runner is closed; what it holds stays unsettled, for
+     * whoever delivers from the saved checkpoint next. Returns whether nothing is left in flight.
+     */
+    boolean holdBack(long deadlineNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            holding = true;
+            while (!inFlight.isEmpty() && !closed) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                notFull.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            return inFlight.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops dispatching and abandons whatever is still unsettled; the sink itself is the engine's to stop. */
     void close() {
         lock.lock();
@@ -259,7 +283,9 @@ final class SinkRunner {
                     continue;
                 }
                 long wait = TimeUnit.SECONDS.toNanos(1);
-                if (health.state(now) == SinkState.DOWN) {
+                if (holding) {
+                    // Nothing more is sent; time-outs and acknowledgements of what is in flight are still heard.
+                } else if (health.state(now) == SinkState.DOWN) {
                     if (policy.endpoint().countOutages() && buffer.readyKeys() > 0) {
                         chargeOutage(now);
                         continue;
@@ -279,7 +305,7 @@ final class SinkRunner {
                     }
                     wait = lingerNanos - lingered;
                 }
-                if (buffer.hasRetries()) {
+                if (buffer.hasRetries() && !holding) {
                     wait = Math.min(wait, buffer.nextRetryAt() - now);
                 }
                 wait = Math.min(wait, health.untilDown(now));

@@ -41,7 +41,7 @@ class OptionsFromSettingsTest {
     void theShippedValuesReadAsTheDefaults() {
         assertThat(DeliveryPolicy.from(new MapSettings("d", delivery()))).isEqualTo(DeliveryPolicy.defaults());
         assertThat(EngineOptions.from(new MapSettings("bridge.engine", Map.of("checkpoint-interval", "1s",
-                "shutdown-deadline", "30s")))).isEqualTo(EngineOptions.defaults());
+                "shutdown-deadline", "30s", "hand-over-time", "500ms")))).isEqualTo(EngineOptions.defaults());
         SinkFilter filter = SinkFilter.from(new MapSettings("f", Map.of("buckets", List.of("orders*"), "exclude-buckets", List.of(),
                 "ops", List.of("insert", "DELETE"))));
         assertThat(filter.include()).containsExactly("orders*");
@@ -83,7 +83,8 @@ class OptionsFromSettingsTest {
         assertThat(Arrays.stream(e.getSuppressed()).map(Throwable::getMessage)).containsExactly(
                 "f.buckets must not hold an empty pattern", "f.ops may hold only INSERT, UPDATE and DELETE, got 'UPSERT'");
         assertThat(catchThrowableOfType(InvalidSettingException.class, () -> EngineOptions.from(new MapSettings("bridge.engine",
-                Map.of("checkpoint-interval", "0s", "shutdown-deadline", Duration.ofSeconds(1))))))
-                .hasMessage("bridge.engine.checkpoint-interval must be positive, got 0");
+                Map.of("checkpoint-interval", "0s", "shutdown-deadline", Duration.ofSeconds(1), "hand-over-time", "-1s")))))
+                .hasMessageContaining("bridge.engine.checkpoint-interval must be positive, got 0")
+                .hasMessageContaining("bridge.engine.hand-over-time must not be negative");
     }
 }
