@@ -66,7 +66,8 @@ class LeadershipIT {
             long bLeads = System.nanoTime();
             long aDelivered = a.hook.count.get();
             RecordingHandler.awaitTrue(() -> b.hook.count.get() > 200, WAIT, () -> "b delivers nothing");
-            System.out.printf("LeadershipIT: the standby led %d ms after the leader was cut off%n", (bLeads - killedAt) / 1_000_000);
+            System.out.printf("LeadershipIT: the standby led %d ms and delivered %d ms after the leader was cut off%n",
+                    (bLeads - killedAt) / 1_000_000, (b.hook.firstAt.get() - killedAt) / 1_000_000);
             writers.stop();
             f.awaitAllDelivered(writers);
             assertThat(a.engine.leading()).isEmpty();
@@ -427,6 +428,8 @@ class LeadershipIT {
     private static final class Hook implements ChangeSink {
         final Queue<Change> receiver;
         final AtomicLong count = new AtomicLong();
+        /** When it was first handed a batch ({@link System#nanoTime()}). */
+        final AtomicLong firstAt = new AtomicLong();
         private final long perBatchNanos;
 
         Hook(Queue<Change> receiver, Duration perBatch) {
@@ -441,6 +444,7 @@ class LeadershipIT {
 
         @Override
         public void deliver(List<Change> batch, Acknowledger acks) {
+            firstAt.compareAndSet(0, System.nanoTime());
             LockSupport.parkNanos(perBatchNanos);
             for (Change c : batch) {
                 receiver.add(c);
