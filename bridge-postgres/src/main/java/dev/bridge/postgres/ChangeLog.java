@@ -37,6 +37,11 @@ final class ChangeLog {
     private final String pruneLock;
 
     ChangeLog(PostgresOptions options) {
+        this(options, LogSlice.ALL);
+    }
+
+    /** Reads only the changes of {@code slice}; positions, pruning and prompts are those of the whole log. */
+    ChangeLog(PostgresOptions options, LogSlice slice) {
         String s = options.quotedSchema();
         String log = s + ".bridge_changes";
         String window = "SELECT seq, change, total FROM (SELECT c.seq, c.change, count(*) OVER () AS total,"
@@ -45,13 +50,15 @@ final class ChangeLog {
         // from the txid index, in a separate step so that no plan can walk the whole log in seq order instead.
         firstPage = "WITH r AS MATERIALIZED (SELECT seq FROM " + log
                 + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND txid < pg_snapshot_xmax(pg_current_snapshot())"
-                + " AND pg_visible_in_snapshot(txid, pg_current_snapshot()) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot))"
+                + " AND pg_visible_in_snapshot(txid, pg_current_snapshot()) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
+                + " AND " + slice.sql("change") + ")"
                 + " SELECT s.snap, p.seq, p.change, p.total FROM (SELECT pg_current_snapshot()::text AS snap) s LEFT JOIN ("
                 + window + "(SELECT seq FROM r ORDER BY seq LIMIT ?) l JOIN " + log + " c ON c.seq = l.seq) w"
                 + " WHERE before < " + PAGE_BYTES + ") p ON true ORDER BY p.seq";
         // Later pages exist only when a read finds more than a page, as when catching up: walking on in seq order is then right.
         nextPage = "SELECT NULL, seq, change, total FROM (" + window + "(SELECT seq, change FROM " + log
                 + " WHERE seq > ? AND pg_visible_in_snapshot(txid, ?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)"
+                + " AND " + slice.sql("change")
                 + " ORDER BY seq LIMIT ?) c) w WHERE before < " + PAGE_BYTES + ") p ORDER BY seq";
         // One listener prunes at a time (each sink has its own): a transaction's advisory lock per batch, which any role may
         // take, and which a connection lost part way cannot keep.

@@ -20,7 +20,7 @@ public final class Consumers {
 
     /**
      * One sink of a consumer and how far it is: {@code checkpoint} is a snapshot (with a position
-     * within a read, while catching up), {@code pending} the logged changes it has not passed
+     * within a read, while catching up), {@code pending} the logged changes of its partition it has not passed
      * (counted from the snapshot alone, so at most a page too many while catching up), {@code lost}
      * the changes pruned after the maximum retention before it read them, the last of them made at
      * {@code lostUntil} (null if none). {@code sink} is empty for a consumer's single position from
@@ -60,7 +60,8 @@ public final class Consumers {
     public List<Consumer> list() {
         String sql = "SELECT k.name, k.sink, k.checkpoint, k.updated_at, k.lost, k.lost_until,"
                 + " (SELECT count(*) FROM " + schema + ".bridge_changes c WHERE NOT pg_visible_in_snapshot(c.txid, "
-                + ChangeLog.passedSnapshot("k.checkpoint") + ")), k.part, k.parts"
+                + ChangeLog.passedSnapshot("k.checkpoint") + ") AND (k.parts = 1 OR " + LogSlice.partitionOf("c.change", "k.parts")
+                + " = k.part)), k.part, k.parts"
                 + " FROM " + table + " k ORDER BY k.name, k.sink, k.part";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             List<Consumer> consumers = new ArrayList<>();

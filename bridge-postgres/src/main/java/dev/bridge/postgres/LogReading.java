@@ -36,6 +36,8 @@ final class LogReading implements ListenMode {
     private final LogThrottle throttle;
     private final BooleanSupplier closed;
     private final ChangeLog changeLog;
+    /** How many partitions the log is split into for this reader: it sees about this share of what the writers write. */
+    private final int share;
     /** The snapshot up to which the log has been handed over. */
     private String position;
     /** A read that a checkpoint left part way (resumed from a position within a read), or null. */
@@ -51,14 +53,15 @@ final class LogReading implements ListenMode {
     private long nextPrune;
     private QueryExecutor queued;
 
-    LogReading(String from, PostgresOptions options, ChangeHandler handler, ListenerCounters counts, LogThrottle throttle,
+    LogReading(String from, LogSlice slice, PostgresOptions options, ChangeHandler handler, ListenerCounters counts, LogThrottle throttle,
             BooleanSupplier closed) {
         this.options = options;
         this.handler = handler;
         this.counts = counts;
         this.throttle = throttle;
         this.closed = closed;
-        this.changeLog = new ChangeLog(options);
+        this.changeLog = new ChangeLog(options, slice);
+        this.share = slice.partitions();
         ChangeLog.Position start = ChangeLog.Position.parse(from);
         this.position = start.from();
         this.unfinished = start.withinRead() ? start : null;
@@ -90,7 +93,8 @@ final class LogReading implements ListenMode {
             int read = readLog(c);
             now = System.nanoTime();
             nextPoll = now + options.pollInterval().toNanos();
-            switch (pace.afterRead(read, prompts, now)) {
+            // The pace follows the writers' rate, which a partition's reader sees a share of.
+            switch (pace.afterRead(read * share, prompts, now)) {
                 case TO_BUSY -> changeLog.prompts(c, false);
                 case TO_IDLE -> changeLog.prompts(c, true);
                 case NONE -> { }

@@ -10,10 +10,16 @@ final class PostgresChangeSource implements ChangeSource {
 
     private final ConnectionFactory connections;
     private final PostgresOptions options;
+    private final LogSlice slice;
 
     PostgresChangeSource(ConnectionFactory connections, PostgresOptions options) {
+        this(connections, options, LogSlice.ALL);
+    }
+
+    private PostgresChangeSource(ConnectionFactory connections, PostgresOptions options, LogSlice slice) {
         this.connections = connections;
         this.options = options;
+        this.slice = slice;
     }
 
     /**
@@ -29,7 +35,7 @@ final class PostgresChangeSource implements ChangeSource {
         if (options.mode() == DeliveryMode.AT_MOST_ONCE) {
             position = ChangeLog.BEGINNING;
         }
-        PostgresListener listener = new PostgresListener(connections, options, handler, position);
+        PostgresListener listener = new PostgresListener(connections, options, handler, position, slice);
         listener.start();
         return listener;
     }
@@ -38,5 +44,14 @@ final class PostgresChangeSource implements ChangeSource {
     @Override
     public boolean replayable() {
         return options.mode() == DeliveryMode.AT_LEAST_ONCE;
+    }
+
+    /** At-least-once: the log is read with the other partitions' changes left out by the query. At-most-once: filtered as they arrive. */
+    @Override
+    public ChangeSource partition(int partition, int partitions) {
+        if (options.mode() == DeliveryMode.AT_MOST_ONCE || slice.partitions() != 1) {
+            return ChangeSource.super.partition(partition, partitions);
+        }
+        return new PostgresChangeSource(connections, options, new LogSlice(partition, partitions));
     }
 }

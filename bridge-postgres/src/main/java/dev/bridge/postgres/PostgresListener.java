@@ -55,11 +55,11 @@ public final class PostgresListener implements Subscription {
     private volatile double queueUsage;
     private volatile int backendPid;
 
-    PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler, String from) {
+    PostgresListener(ConnectionFactory connections, PostgresOptions options, ChangeHandler handler, String from, LogSlice slice) {
         this.connections = connections;
         this.options = options;
         this.handler = handler;
-        this.mode = options.mode() == DeliveryMode.AT_LEAST_ONCE ? new LogReading(from, options, handler, counts, throttle, () -> closed)
+        this.mode = options.mode() == DeliveryMode.AT_LEAST_ONCE ? new LogReading(from, slice, options, handler, counts, throttle, () -> closed)
                 : new FrameReading(options, handler, counts, throttle);
         this.thread = new Thread(this::run, "bridge-listener-" + options.channel());
         this.thread.setDaemon(true);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,8 @@ final class PostgresMembership implements Membership {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresMembership.class);
     private static final int LOCK_KEY = Ddl.LOCK_NAMESPACE + 2;
+    /** How often a wait between rounds looks at this process's own news while it waits for the others'. */
+    private static final long WAKE_SLICE_MILLIS = 10;
     /** How long a member that stopped renewing stays in bridge_members before it is deleted. */
     private static final long FORGET_MEMBERS_MILLIS = 60_000;
 
@@ -62,6 +67,8 @@ final class PostgresMembership implements Membership {
     private final String schema;
     private final Map<Integer, Held> held = new ConcurrentHashMap<>();
     private final Semaphore wakeups = new Semaphore(0);
+    /** The channel on which the processes of this schema tell each other to do a round now: a partition was let go, or one joined. */
+    private final String wakeChannel;
     private final CountDownLatch left = new CountDownLatch(1);
     private final Thread thread;
     private final ScheduledExecutorService watchdog;
@@ -85,6 +92,9 @@ final class PostgresMembership implements Membership {
         this.renewNanos = leaseNanos / 5;
         this.leaseMillis = options.leaseTime().toMillis();
         this.schema = options.quotedSchema();
+        CRC32 crc = new CRC32();
+        crc.update(options.schema().getBytes(StandardCharsets.UTF_8));
+        this.wakeChannel = "bridge_rounds_" + Long.toHexString(crc.getValue());
         this.thread = new Thread(this::run, "bridge-coordinator-" + consumer);
         this.thread.setDaemon(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bridge-lease-watchdog-" + consumer));
@@ -155,18 +165,23 @@ final class PostgresMembership implements Membership {
                 try (Connection c = connections.open()) {
                     c.setAutoCommit(true);
                     c.setNetworkTimeout(Runnable::run, (int) Math.max(leaseMillis, 250));
+                    try (Statement st = c.createStatement()) {
+                        st.execute("LISTEN " + Identifiers.quote("channel", wakeChannel));
+                    }
                     connected = true;
+                    boolean joined = false;
                     while (true) {
                         long t0 = System.nanoTime();
                         if (cycle(c, t0)) {
                             leave(c);
                             return;
                         }
-                        backoff = options.reconnectMin().toMillis();
-                        long wait = nextRound(t0);
-                        if (wait > 0 && wakeups.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-                            wakeups.drainPermits();
+                        if (!joined) {
+                            wakeOthers(c);
+                            joined = true;
                         }
+                        backoff = options.reconnectMin().toMillis();
+                        awaitRound(c, nextRound(t0));
                     }
                 } catch (SQLException | RuntimeException e) {
                     connected = false;
@@ -193,6 +208,34 @@ final class PostgresMembership implements Membership {
         } finally {
             connected = false;
             left.countDown();
+        }
+    }
+
+    /** Waits {@code nanos}, or less if this process has news (a hand-over ended) or another one says so on the channel. */
+    private void awaitRound(Connection c, long nanos) throws SQLException, InterruptedException {
+        long until = System.nanoTime() + nanos;
+        PGConnection pg = c.unwrap(PGConnection.class);
+        while (true) {
+            if (wakeups.tryAcquire()) {
+                wakeups.drainPermits();
+                return;
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            PGNotification[] received = pg.getNotifications((int) Math.max(1, Math.min(WAKE_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
+            if (received != null && received.length > 0) {
+                return;
+            }
+        }
+    }
+
+    private void wakeOthers(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, wakeChannel);
+            ps.setString(2, consumer);
+            ps.executeQuery().close();
         }
     }
 
@@ -511,6 +554,9 @@ final class PostgresMembership implements Membership {
             ps.executeQuery().close();
         }
         held.remove(h.part, h);
+        if (handedOver) {
+            wakeOthers(c);
+        }
     }
 
     private void leave(Connection c) throws SQLException {

@@ -166,7 +166,7 @@ class LeadershipIT {
     @Test
     void aHandOverBehindASlowSinkLeavesWhatItHoldsToTheNextLeaderAndLosesNothing() throws Exception {
         Fixture f = new Fixture(1);
-        Engine a = f.engine("a", TestPostgres.listenerConnections(), Duration.ZERO, Duration.ofMillis(50));
+        Engine a = f.engine("a", TestPostgres.listenerConnections(), Duration.ZERO, Duration.ofMillis(500));
         Engine b = f.engine("b", TestPostgres.listenerConnections(), Duration.ZERO, Duration.ZERO);
         try (Writers writers = f.writers()) {
             RecordingHandler.awaitTrue(() -> writers.committed.values().stream().mapToLong(Long::longValue).sum() > 3_000, WAIT,

@@ -5,7 +5,6 @@ import dev.bridge.core.Change;
 import dev.bridge.core.Checkpoint;
 import dev.bridge.core.Gap;
 import dev.bridge.core.LeaseLostException;
-import dev.bridge.core.Partitioning;
 import dev.bridge.core.port.ChangeHandler;
 import dev.bridge.core.port.ChangeSource;
 import dev.bridge.core.port.CheckpointStore;
@@ -38,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class PartitionWorker {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+    /** A graceful stop slower than this says where its time went. */
+    private static final long SLOW_STOP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String consumer;
     private final ChangeSource source;
@@ -50,13 +51,14 @@ final class PartitionWorker {
     private final List<Lane> lanes = new ArrayList<>();
     private final ScheduledExecutorService checkpointer;
     private final AtomicBoolean abandoned = new AtomicBoolean();
+    private final Object saving = new Object();
     private boolean started;
     private boolean stopped;
 
     PartitionWorker(String consumer, ChangeSource source, List<SinkBinding> sinks, CheckpointStore checkpoints, DeadLetterStore deadLetters,
             EngineOptions options, DeliveryObserver observer, Lease lease, Runnable onLeaseLost) {
         this.consumer = consumer;
-        this.source = source;
+        this.source = lease == null || lease.partitions() == 1 ? source : source.partition(lease.partition(), lease.partitions());
         this.checkpoints = checkpoints;
         this.options = options;
         this.lease = lease;
@@ -148,6 +150,7 @@ final class PartitionWorker {
         long until = now + deadline.toNanos();
         long delivering = lease == null ? until : Math.min(until, now + options.handOverTime().toNanos());
         closeSubscriptions();
+        long closed = System.nanoTime();
         lanes.forEach(Lane::stopAccepting);
         runners.forEach(SinkRunner::beginStop);
         boolean drained = true;
@@ -164,11 +167,18 @@ final class PartitionWorker {
             Thread.currentThread().interrupt();
             drained = false;
         }
+        long settled = System.nanoTime();
         endCheckpointer();
         if (!abandoned.get()) {
             saveCheckpoints();
         }
         runners.forEach(SinkRunner::close);
+        long took = System.nanoTime() - now;
+        if (took > SLOW_STOP_NANOS) {
+            log.info("delivery engine {} took {} ms to stop {}: its reading closed after {} ms, its sinks settled {} ms later, and its"
+                    + " checkpoints were saved {} ms after that", consumer, took / 1_000_000, describePartition().isEmpty() ? "delivering"
+                    : describePartition(), (closed - now) / 1_000_000, (settled - closed) / 1_000_000, (System.nanoTime() - settled) / 1_000_000);
+        }
         return drained && !abandoned.get();
     }
 
@@ -238,19 +248,18 @@ final class PartitionWorker {
         return lanes.stream().mapToLong(l -> l.received.get()).max().orElse(0);
     }
 
-    private synchronized void saveCheckpoints() {
-        for (Lane lane : lanes) {
-            if (abandoned.get()) {
-                return;
-            }
-            if (!lane.saveCheckpoint()) {
-                return;
+    /** Not under the worker's own lock: a graceful stop, which holds that, waits for a save under way. */
+    private void saveCheckpoints() {
+        synchronized (saving) {
+            for (Lane lane : lanes) {
+                if (abandoned.get()) {
+                    return;
+                }
+                if (!lane.saveCheckpoint()) {
+                    return;
+                }
             }
         }
-    }
-
-    private boolean mine(Change change) {
-        return lease == null || lease.partitions() == 1 || Partitioning.partition(change.key(), lease.partitions()) == lease.partition();
     }
 
     /**
@@ -355,7 +364,7 @@ final class PartitionWorker {
 
         @Override
         public void onChange(Change change) throws InterruptedException {
-            if (!accepting || !mine(change)) {
+            if (!accepting) {
                 return;
             }
             long position = received.getAndIncrement();

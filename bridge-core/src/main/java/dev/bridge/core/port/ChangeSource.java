@@ -30,4 +30,16 @@ public interface ChangeSource {
     default boolean replayable() {
         return false;
     }
+
+    /**
+     * This source with only the changes of one partition ({@link dev.bridge.core.Partitioning}),
+     * as the delivery engine reads a partition it leads. Checkpoints are those of this source. By
+     * default the other partitions' changes are dropped as they arrive; a source that can leave them
+     * out where it reads (a query) overrides this.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= partition < partitions}
+     */
+    default ChangeSource partition(int partition, int partitions) {
+        return new PartitionOfSource(this, partition, partitions);
+    }
 }
