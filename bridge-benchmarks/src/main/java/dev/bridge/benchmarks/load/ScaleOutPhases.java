@@ -75,7 +75,10 @@ final class ScaleOutPhases {
         }
     }
 
-    /** Starts the processes and waits until the backlog after the first {@code before} changes has arrived. */
+    /**
+     * Starts the processes and waits until the backlog after the first {@code before} changes has arrived: for its first
+     * arrival at most the start timeout, then until none has come for the drain time.
+     */
     private Phase phase(List<BridgeProcess> processes, long before) throws InterruptedException {
         int p = processes.size();
         run.requests().newRound(System.nanoTime());
@@ -93,7 +96,8 @@ final class ScaleOutPhases {
         long seen = run.receipts().received();
         long progressAt = System.nanoTime();
         long nextWord = start + 10_000_000_000L;
-        while (seen < target && System.nanoTime() - progressAt < options.drainIdle().toNanos()) {
+        while (seen < target && (firstAt == 0 ? System.nanoTime() - start < FailoverRun.START_TIMEOUT.toNanos()
+                : System.nanoTime() - progressAt < options.drainIdle().toNanos())) {
             Thread.sleep(POLL_MILLIS);
             long now = System.nanoTime();
             long n = run.receipts().received();
