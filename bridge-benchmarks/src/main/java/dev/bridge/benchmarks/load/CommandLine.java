@@ -108,6 +108,29 @@ final class CommandLine {
         return List.copyOf(items);
     }
 
+    /** The option's duration, or {@code fallback}'s; it must be longer than 0. */
+    Duration longerThanZero(String option, String fallback) {
+        Duration d = get(option, fallback, CommandLine::duration);
+        if (d.isZero()) {
+            throw new IllegalArgumentException(option + ": must be longer than 0");
+        }
+        return d;
+    }
+
+    /** A rate in changes per second, above 0 and at most 10,000. */
+    static double rate(String text) {
+        double r;
+        try {
+            r = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be a number of changes/s, got '" + text + "'");
+        }
+        if (!(r > 0 && r <= 10_000)) {
+            throw new IllegalArgumentException("must be above 0 and at most 10000 changes/s, got " + text);
+        }
+        return r;
+    }
+
     static int positive(String text) {
         int n = Integer.parseInt(text);
         if (n < 1) {

@@ -45,6 +45,17 @@ final class Ledger implements Arrivals {
         return sentAt.get((int) slot);
     }
 
+    /** How many changes have been sent so far. */
+    long sentCount() {
+        long n = 0;
+        for (int s = 0; s < sentAt.length(); s++) {
+            if (sentAt.get(s) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public synchronized void arrived(long id, long version, long nanos) {
         long slot = workload.slotOf(id, version);

@@ -67,17 +67,17 @@ record OutageOptions(double rate, int writers, int valueBytes, int backlog, Dura
             throw new IllegalArgumentException("--size: a value needs at least " + Values.MIN_BYTES + " bytes, got " + size);
         }
         return new OutageOptions(
-                given.get("--rate", "500", OutageOptions::rate),
+                given.get("--rate", "500", CommandLine::rate),
                 writers,
                 size,
                 given.get("--backlog", "60000", CommandLine::positive),
                 given.get("--warmup", "15s", CommandLine::duration),
-                positive(given, "--baseline", "60s"),
-                positive(given, "--outage", "120s"),
+                given.longerThanZero("--baseline", "60s"),
+                given.longerThanZero("--outage", "120s"),
                 given.get("--outage-kind", "refuse", WebhookReceiver.Outage::parse),
                 given.get("--tail", "10s", CommandLine::duration),
-                positive(given, "--max-recovery", "15m"),
-                positive(given, "--drain-idle", "30s"),
+                given.longerThanZero("--max-recovery", "15m"),
+                given.longerThanZero("--drain-idle", "30s"),
                 given.get("--pg-data-dir").map(Path::of),
                 given.has("--help") || given.has("-h"));
     }
@@ -94,26 +94,5 @@ record OutageOptions(double rate, int writers, int valueBytes, int backlog, Dura
             throw new IllegalArgumentException("the rate and the phases make " + total + " changes, more than one run can count");
         }
         return (int) total;
-    }
-
-    private static Duration positive(CommandLine given, String option, String fallback) {
-        Duration d = given.get(option, fallback, CommandLine::duration);
-        if (d.isZero()) {
-            throw new IllegalArgumentException(option + ": must be longer than 0");
-        }
-        return d;
-    }
-
-    private static double rate(String text) {
-        double r;
-        try {
-            r = Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be a number of changes/s, got '" + text + "'");
-        }
-        if (!(r > 0 && r <= 10_000)) {
-            throw new IllegalArgumentException("must be above 0 and at most 10000 changes/s, got " + text);
-        }
-        return r;
     }
 }

@@ -5,7 +5,6 @@ import dev.bridge.core.engine.DeliveryPolicy;
 import dev.bridge.core.engine.SinkFilter;
 import dev.bridge.core.port.ChangeSink;
 import dev.bridge.postgres.BridgePostgres;
-import dev.bridge.postgres.PostgresOptions;
 import dev.bridge.sink.redis.RedisSinkOptions;
 import dev.bridge.sink.redis.RedisSinkProvider;
 import dev.bridge.sink.webhook.WebhookSinkOptions;
@@ -69,11 +68,8 @@ public final class OutageRun {
     private OutageReport run() throws Exception {
         postgres.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
         try (PerThreadDataSource connections = new PerThreadDataSource(postgres, "bridge-outage")) {
-            BridgePostgres bridge = BridgePostgres.create(connections, postgres.listenerConnections(),
-                    PostgresOptions.defaults().withSchema(SCHEMA).withChannel(SCHEMA));
-            bridge.schema().install();
             Values values = new Values(options.valueBytes());
-            Seed.objects(postgres, SCHEMA, LoadOptions.IDS, SEED_VERSION, values);
+            BridgePostgres bridge = Seed.installed(postgres, connections, SCHEMA, LoadOptions.IDS, SEED_VERSION, values);
             int slots = options.slots();
             Workload workload = new Workload(LoadOptions.IDS, SEED_VERSION, options.writers(), options.backlog(), slots - options.backlog());
             Ledger sends = new Ledger(workload);
@@ -90,7 +86,7 @@ public final class OutageRun {
                         .build();
                 try {
                     Phases phases = runPhases(writers, engine, receiver, sends, atRedis, atWebhook, slots);
-                    long sent = countSent(sends, slots);
+                    long sent = sends.sentCount();
                     ConfigurationRun.awaitArrivals(() -> Math.min(atRedis.received(), atWebhook.received()), sent, options.drainIdle());
                     return new OutageReport(options, phases, Timeline.of(sends, atRedis, slots), Timeline.of(sends, atWebhook, slots),
                             atRedis.counts(), atWebhook.counts(), engine.stats(), webhook.counters(), writers.maxLagNanos(),
@@ -145,16 +141,6 @@ public final class OutageRun {
         writers.stop();
         long end = System.nanoTime();
         return new Phases(prefillStart, warmupStart, baselineStart, outageStart, returnAt, end);
-    }
-
-    private static long countSent(Ledger sends, int slots) {
-        long n = 0;
-        for (int s = 0; s < slots; s++) {
-            if (sends.sentAt(s) != 0) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {

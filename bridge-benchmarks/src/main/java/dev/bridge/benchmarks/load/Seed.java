@@ -1,5 +1,7 @@
 package dev.bridge.benchmarks.load;
 
+import dev.bridge.postgres.BridgePostgres;
+import dev.bridge.postgres.PostgresOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -9,6 +11,19 @@ import java.sql.Statement;
 final class Seed {
 
     private Seed() {
+    }
+
+    /**
+     * Bridge's schema installed in {@code schema} (NOTIFY channel of the same name), with its objects created as by
+     * {@link #objects}; returns the Bridge over it, whose event store the writers use.
+     */
+    static BridgePostgres installed(Postgres.Endpoint postgres, PerThreadDataSource connections, String schema, int ids, long version,
+            Values values) throws SQLException {
+        BridgePostgres bridge = BridgePostgres.create(connections, postgres.listenerConnections(),
+                PostgresOptions.defaults().withSchema(schema).withChannel(schema));
+        bridge.schema().install();
+        objects(postgres, schema, ids, version, values);
+        return bridge;
     }
 
     /**

@@ -53,6 +53,26 @@ final class ServerCpu {
         return ticks * NANOS_PER_TICK;
     }
 
+    /** Nanoseconds of CPU one process has used so far (user and system, its threads included), or -1 if it is gone. */
+    static long processNanos(long pid) {
+        long[] t = times(pid);
+        return t == null ? -1 : (t[0] + t[1]) * NANOS_PER_TICK;
+    }
+
+    /** The whole machine's CPU ticks so far from {@code /proc/stat}: busy (all but idle and iowait) and in all; null if unreadable. */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long all = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                all += Long.parseLong(f[i]);
+            }
+            return new long[] {all - Long.parseLong(f[4]) - Long.parseLong(f[5]), all};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** utime, stime, cutime, cstime and the parent's pid of a process; null if it is gone. */
     private static long[] times(long pid) {
         try {

@@ -7,16 +7,20 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The webhook sink's endpoint: a JDK {@link HttpServer} on 127.0.0.1 that reads each request's
  * change (one change's JSON per request, {@code docs/protocol.md} §1), checks it off in its
- * {@link Arrivals} and answers 204. Signatures are not verified. It can go down in one of the
- * {@link Outage} ways and come back on the same port.
+ * {@link Arrivals} and answers 204, after a fixed delay if it was given one (the time a slow
+ * receiver takes per request, spent on one of its handler threads). Signatures are not verified.
+ * A sink may add a name of its own to the path ({@code /hook/a}), which the arrivals are told as
+ * the sender. It can go down in one of the {@link Outage} ways and come back on the same port.
  */
 final class WebhookReceiver implements AutoCloseable {
 
@@ -48,30 +52,48 @@ final class WebhookReceiver implements AutoCloseable {
     private static final int THREADS = 8;
 
     private final Arrivals arrivals;
+    private final long delayNanos;
     private final ExecutorService handlers;
     private volatile Outage outage;
     private HttpServer server;
     private int port;
 
-    private WebhookReceiver(Arrivals arrivals) {
+    private WebhookReceiver(Arrivals arrivals, Duration delay, int threads) {
+        if (delay.isNegative() || threads < 1) {
+            throw new IllegalArgumentException("a receiver needs a delay >= 0 and a thread at least, got " + delay + " and " + threads);
+        }
         this.arrivals = arrivals;
+        this.delayNanos = delay.toNanos();
         AtomicInteger n = new AtomicInteger();
-        this.handlers = Executors.newFixedThreadPool(THREADS, r -> {
+        this.handlers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "webhook-receiver-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
     }
 
-    /** Starts one on a free port. */
+    /** Starts one on a free port that answers at once, on 8 threads. */
     static WebhookReceiver start(Arrivals arrivals) {
-        WebhookReceiver receiver = new WebhookReceiver(arrivals);
+        return start(arrivals, Duration.ZERO, THREADS);
+    }
+
+    /** Starts one on a free port that waits {@code delay} before it answers each request, on {@code threads} handler threads. */
+    static WebhookReceiver start(Arrivals arrivals, Duration delay, int threads) {
+        WebhookReceiver receiver = new WebhookReceiver(arrivals, delay, threads);
         receiver.listen(0);
         return receiver;
     }
 
     String url() {
         return "http://127.0.0.1:" + port + PATH;
+    }
+
+    /** The URL for one sender: its requests reach the arrivals with {@code sender} (letters, digits, - and _). */
+    String url(String sender) {
+        if (!sender.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("a sender's name is letters, digits, - and _, got '" + sender + "'");
+        }
+        return url() + "/" + sender;
     }
 
     /** Goes down the given way; changes are not checked off until {@link #comeBack()}. */
@@ -127,10 +149,20 @@ final class WebhookReceiver implements AutoCloseable {
         if (down == null) {
             Subscriber.Head head = Subscriber.head(body);
             boolean ours = head != null && head.bucket().equals(Subscriber.BUCKET);
-            arrivals.arrived(ours ? head.id() : -1, ours ? head.version() : -1, now);
+            arrivals.arrived(sender(exchange), ours ? head.id() : -1, ours ? head.version() : -1, now);
+            long left;
+            while ((left = now + delayNanos - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(left);
+            }
         }
         exchange.sendResponseHeaders(down == null ? 204 : 503, -1);
         exchange.close();
+    }
+
+    /** What follows {@code /hook/} in the request's path; empty if nothing does. */
+    private static String sender(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        return path.length() > PATH.length() + 1 ? path.substring(PATH.length() + 1) : "";
     }
 
     private static void sleep() {
