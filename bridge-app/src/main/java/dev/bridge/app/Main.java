@@ -13,6 +13,10 @@ public final class Main {
             // Netty (under Lettuce) would use sun.misc.Unsafe too and the JVM would warn on stderr; -Dio.netty.noUnsafe=false undoes it.
             setIfAbsent("io.netty.noUnsafe", "true");
         }
+        // With fewer than 3 CPUs the common pool has one thread, and CompletableFuture then starts a thread for every async
+        // task: the JDK's HttpClient completes each sendAsync that way, so each webhook response would cost a thread start.
+        setIfAbsent("java.util.concurrent.ForkJoinPool.common.parallelism",
+                Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
         System.exit(Cli.execute(args, System.getenv(), System.out, System.err));
     }
 

@@ -69,7 +69,7 @@ class ImageIT {
         // The image's variables as the daemon reads them: they name settings, and the ops endpoint listens on every interface.
         Map<String, String> env = new HashMap<>();
         config.path("Env").forEach(v -> env.put(v.asText().substring(0, v.asText().indexOf('=')), v.asText().substring(v.asText().indexOf('=') + 1)));
-        assertThat(env).containsEntry("BRIDGE_OPS_HOST", "0.0.0.0");
+        assertThat(env).containsEntry("BRIDGE_OPS_HOST", "0.0.0.0").containsEntry("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         ClassLoader loader = ImageIT.class.getClassLoader();
         BridgeSettings settings = BridgeSettings.load(ConfigLoader.load(Optional.empty(), env, new Properties(), loader), loader);
         assertThat(settings.ops().host()).isEqualTo("0.0.0.0");

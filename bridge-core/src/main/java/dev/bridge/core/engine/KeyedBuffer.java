@@ -25,7 +25,12 @@ final class KeyedBuffer {
     private final int maxChanges;
     private final long maxBytes;
     private final Map<Key, KeyQueue> keys = new HashMap<>();
-    private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
+    /**
+     * Keys whose head change may go out, the oldest change first: delivery then follows the source's
+     * order across keys as closely as the keys allow, so the checkpoint (behind the oldest unsettled
+     * change) stays close behind what was delivered and a takeover repeats little.
+     */
+    private final PriorityQueue<KeyQueue> ready = new PriorityQueue<>(Comparator.comparingLong((KeyQueue k) -> k.entries.peekFirst().position));
     private final PriorityQueue<KeyQueue> waiting = new PriorityQueue<>(Comparator.comparingLong((KeyQueue k) -> k.readyAt));
     private final TreeMap<Long, Entry> unsettled = new TreeMap<>();
     private long bytes;
@@ -55,7 +60,7 @@ final class KeyedBuffer {
         unsettled.put(position, queue.entries.peekLast());
     }
 
-    /** Moves the keys whose retry time has come to the back of the ready ones. */
+    /** Makes the keys whose retry time has come ready again. */
     void promoteDue(long now) {
         while (!waiting.isEmpty() && waiting.peek().readyAt - now <= 0) {
             makeReady(waiting.poll(), now);
@@ -66,9 +71,9 @@ final class KeyedBuffer {
         return ready.size();
     }
 
-    /** How long the oldest ready key has waited; 0 when none is ready. */
+    /** How long the ready key with the oldest change has waited; 0 when none is ready. */
     long oldestReadyWaited(long now) {
-        return ready.isEmpty() ? 0 : now - ready.peekFirst().readySince;
+        return ready.isEmpty() ? 0 : now - ready.peek().readySince;
     }
 
     boolean hasRetries() {
@@ -80,11 +85,11 @@ final class KeyedBuffer {
         return waiting.isEmpty() ? Long.MAX_VALUE : waiting.peek().readyAt;
     }
 
-    /** Takes the head change of up to {@code max} ready keys, oldest-ready first; each counts an attempt. */
+    /** Takes the head change of up to {@code max} ready keys, the oldest change first; each counts an attempt. */
     List<Entry> takeBatch(int max, long now) {
         List<Entry> batch = new ArrayList<>(Math.min(max, ready.size()));
         while (batch.size() < max && !ready.isEmpty()) {
-            KeyQueue queue = ready.pollFirst();
+            KeyQueue queue = ready.poll();
             queue.busy = true;
             Entry entry = queue.entries.peekFirst();
             if (entry.attempts++ == 0) {
@@ -141,7 +146,7 @@ final class KeyedBuffer {
 
     /**
      * A probe's entry goes back unsettled: to wait for its key's retry time if it was waiting and
-     * not {@code readyNow}, else first of the ready keys.
+     * not {@code readyNow}, else among the ready keys, by the age of its change.
      */
     void putBack(Entry entry, boolean readyNow) {
         KeyQueue queue = keys.get(entry.change.key());
@@ -149,7 +154,7 @@ final class KeyedBuffer {
         if (queue.probedFromWaiting && !readyNow) {
             waiting.add(queue);
         } else {
-            ready.addFirst(queue);
+            ready.add(queue);
         }
     }
 
@@ -211,7 +216,7 @@ final class KeyedBuffer {
 
     private void makeReady(KeyQueue queue, long now) {
         queue.readySince = now;
-        ready.addLast(queue);
+        ready.add(queue);
     }
 
     /** The changes of one key, oldest first; the head is the one out for delivery while {@code busy}. */

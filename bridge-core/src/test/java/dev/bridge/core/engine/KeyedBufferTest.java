@@ -53,6 +53,18 @@ class KeyedBufferTest {
     }
 
     @Test
+    void readyKeysGoOutOldestChangeFirstWhenEverTheyBecameReady() {
+        KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
+        add(buffer, "a", 1, 0);
+        add(buffer, "b", 1, 0);
+        add(buffer, "a", 2, 0);
+        add(buffer, "c", 1, 0);
+        Entry a1 = buffer.takeBatch(1, 1).get(0);
+        buffer.complete(a1, 2);
+        assertThat(ids(buffer.takeBatch(10, 3))).as("a@2 became ready last but is older than c@1").containsExactly("b@1", "a@2", "c@1");
+    }
+
+    @Test
     void aKeyToRetryComesBackAtItsTimeWithTheSameChangeFirstAndCountsItsAttempts() {
         KeyedBuffer buffer = new KeyedBuffer(100, 1 << 20);
         add(buffer, "a", 1, 0);
@@ -123,7 +135,7 @@ class KeyedBufferTest {
     }
 
     @Test
-    void aProbePutBackWaitsForItsKeysRetryAgainOrIsTheFirstReadyKey() {
+    void aProbePutBackWaitsForItsKeysRetryAgainOrGoesByTheAgeOfItsChange() {
         KeyedBuffer buffer = holding("a", "b");
         Entry a1 = buffer.takeBatch(1, 10).get(0);
         buffer.retryAt(a1, 1_000, 20);
@@ -131,7 +143,7 @@ class KeyedBufferTest {
         buffer.putBack(buffer.takeProbe(true, new java.util.Random(1)).orElseThrow(), false);
         assertThat(buffer.nextRetryAt()).as("a waits for its retry again").isEqualTo(1_000);
         buffer.promoteDue(1_000);
-        assertThat(ids(buffer.takeBatch(10, 1_000))).containsExactly("b@1", "a@1");
+        assertThat(ids(buffer.takeBatch(10, 1_000))).as("a's change is the older").containsExactly("a@1", "b@1");
 
         KeyedBuffer readyOnes = new KeyedBuffer(100, 1 << 20);
         add(readyOnes, "x", 1, 0);
