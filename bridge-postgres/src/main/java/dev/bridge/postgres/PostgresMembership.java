@@ -92,9 +92,7 @@ final class PostgresMembership implements Membership {
         this.renewNanos = leaseNanos / 5;
         this.leaseMillis = options.leaseTime().toMillis();
         this.schema = options.quotedSchema();
-        CRC32 crc = new CRC32();
-        crc.update(options.schema().getBytes(StandardCharsets.UTF_8));
-        this.wakeChannel = "bridge_rounds_" + Long.toHexString(crc.getValue());
+        this.wakeChannel = "bridge_rounds_" + Long.toHexString(crc32(options.schema()));
         this.thread = new Thread(this::run, "bridge-coordinator-" + consumer);
         this.thread.setDaemon(true);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bridge-lease-watchdog-" + consumer));
@@ -604,9 +602,13 @@ final class PostgresMembership implements Membership {
 
     /** The second key of a partition's advisory lock: a hash of the schema, the consumer and the partition, not negative. */
     private long key(int part) {
+        return crc32(options.schema() + "/" + consumer + "/" + part) & 0x7fffffffL;
+    }
+
+    private static long crc32(String text) {
         CRC32 crc = new CRC32();
-        crc.update((options.schema() + "/" + consumer + "/" + part).getBytes(StandardCharsets.UTF_8));
-        return crc.getValue() & 0x7fffffffL;
+        crc.update(text.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue();
     }
 
     private String describe(Exception e) {

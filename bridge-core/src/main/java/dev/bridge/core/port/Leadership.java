@@ -11,8 +11,9 @@ public interface Leadership {
     void lead(Lease lease);
 
     /**
-     * Hand the partition over: take no more of its changes, deliver those already taken, save the
-     * checkpoint, and return. The partition goes to another process only after this returns, so the
+     * Hand the partition over: take no more of its changes, deliver those already taken for at most
+     * the engine's hand-over time (the next leader delivers the rest), save the checkpoint, and
+     * return. The partition goes to another process only after this returns, so the
      * new leader starts where this one stopped. May block, within the engine's shutdown deadline.
      */
     void handOver(Lease lease);
